@@ -1,0 +1,112 @@
+package io.hasp;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/**
+ * The whole configuration of Hasp, one tree under the {@code hasp} prefix. Every default is written here once;
+ * environment variables follow Quarkus' mapping ({@code hasp.lock.timeout} is {@code HASP_LOCK_TIMEOUT}).
+ */
+@ConfigMapping(prefix = "hasp")
+public interface HaspConfig {
+
+    /** Directory that holds every record, lock file and fencing counter. Created at start-up when missing. */
+    @WithDefault("./data")
+    Path dataDir();
+
+    /**
+     * Bootstrap admin token. When absent, one is generated at first start into {@code <data-dir>/admin.token}
+     * (mode 0600) and only its location is logged.
+     */
+    Optional<String> adminToken();
+
+    /** Lock acquisition and the lock-file protocol. */
+    Lock lock();
+
+    /** Leases of named locks lent over HTTP. */
+    Lease lease();
+
+    /** The scheduled sweeper. */
+    Sweep sweep();
+
+    /** Readiness thresholds. */
+    Health health();
+
+    /** HTTP limits. */
+    Http http();
+
+    interface Lock {
+        /** Longest wait for a lock before giving up with reason {@code timeout}. */
+        @WithDefault("30s")
+        Duration timeout();
+
+        /** First wait between two attempts; later waits double with jitter up to {@link #retryCap()}. */
+        @WithDefault("100ms")
+        Duration retryInterval();
+
+        /** Attempts that find the lock busy before giving up with reason {@code locked}. */
+        @WithDefault("10")
+        int maxRetries();
+
+        /** Longest wait between two attempts, whatever the backoff says. */
+        @WithDefault("2s")
+        Duration retryCap();
+
+        /**
+         * Heartbeat silence after which a lock held from another host is stale, measured on this process' own
+         * clock. Holders refresh their heartbeat every fifth of this, so a holder must miss four heartbeats in a
+         * row (a long GC pause, a hung disk) before anyone may break its lock; ten seconds bounds how long a
+         * crashed remote holder blocks everyone. Holders on this host are judged by their process instead.
+         */
+        @WithDefault("10s")
+        Duration staleAfter();
+
+        /**
+         * Consecutive in-JVM hand-overs of one lock to the next local waiter before the lock is released for
+         * real, so that waiters in other processes get their turn.
+         */
+        @WithDefault("8")
+        int handoffLimit();
+
+        /**
+         * The plan's "log a warning and proceed without the lock" fallback. Off by default: turning it on
+         * gives up exclusive control whenever the lock cannot be had.
+         */
+        @WithDefault("false")
+        boolean proceedWithoutLockOnFailure();
+    }
+
+    interface Lease {
+        /** Lease of a named lock when the request names none. */
+        @WithName("default")
+        @WithDefault("30s")
+        Duration defaultLease();
+
+        /** Longest lease a request may ask for; more is refused with 400. */
+        @WithDefault("10m")
+        Duration max();
+    }
+
+    interface Sweep {
+        /** Interval of the sweeper that removes stale locks, expired leases and claims, and orphaned temp files. */
+        @WithDefault("5s")
+        String interval();
+    }
+
+    interface Health {
+        /** Readiness is DOWN while the data directory's file system has less free space than this, in bytes. */
+        @WithDefault("67108864")
+        long minFreeBytes();
+    }
+
+    interface Http {
+        /** Largest request body accepted, in bytes; more is refused with 413. */
+        @WithDefault("1048576")
+        long maxBodyBytes();
+    }
+}

@@ -1,0 +1,27 @@
+package io.hasp.lock;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Kind of a lock: one exclusive holder, or any number of shared holders and no exclusive one. */
+public enum LockType {
+    EXCLUSIVE,
+    SHARED;
+
+    /** The name used in lock files and over HTTP. */
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Parses {@code "exclusive"} or {@code "shared"}; anything else is an {@link IllegalArgumentException}. */
+    @JsonCreator
+    public static LockType fromWire(String value) {
+        for (LockType t : values()) {
+            if (t.wireName().equals(value)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("lock type must be \"exclusive\" or \"shared\"");
+    }
+}
