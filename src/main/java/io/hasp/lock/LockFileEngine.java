@@ -81,6 +81,13 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     private static final Set<String> LIVE_OWNERS = ConcurrentHashMap.newKeySet();
     private static final long GUARD_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
+    static {
+        // Outside Quarkus, SmallRye context propagation sets up its provider lazily and not thread-safely: the first
+        // Mutiny calls made on several threads at once can fail with "ContextManagerProvider already set". Class
+        // initialisation runs once, on one thread, so the first decoration happens here.
+        Uni.createFrom().deferred(() -> Uni.createFrom().voidItem()).await().indefinitely();
+    }
+
     private final LockEngineSettings settings;
     private final StalenessJudge judge;
     private final ConcurrentHashMap<Path, LocalQueue> queues = new ConcurrentHashMap<>();
@@ -365,13 +372,15 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             replace(lockPath, LockFileContent.of(LockType.SHARED, holders, null, now));
             return Outcome.granted(h);
         }
-        if (w.options.type() == LockType.EXCLUSIVE && fileType == LockType.SHARED && !foreignIntent) {
+        if (w.options.type() == LockType.EXCLUSIVE && fileType == LockType.SHARED && !foreignIntent
+                && !w.options.timeout().isZero()) {
             // announce ourselves so that no new reader joins; refreshed by every attempt of ours
             Instant until = now.plus(settings.retryCap().multipliedBy(2)).plus(w.options.retryInterval());
             ProcessIdentity self = ProcessIdentity.current();
             LockFileContent.WriterIntent mine =
                     new LockFileContent.WriterIntent(w.lockId, self.pid(), self.hostname(), until.toString());
             replace(lockPath, LockFileContent.of(LockType.SHARED, ev.live, mine, now));
+            w.announced = true;
         } else if (!ev.stale.isEmpty() && !s.content.planOnly()) {
             replace(lockPath, LockFileContent.of(fileType, ev.live, intent, now));
         }
@@ -476,6 +485,9 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             toRelease.release().subscribe().with(x -> { }, f -> { });
         } else if (w.granted == null) {
             LIVE_OWNERS.remove(w.lockId);
+            if (w.announced) {
+                withdrawIntent(w.resource, w.lockId).subscribe().with(x -> { }, f -> { });
+            }
         }
         Waiter next;
         synchronized (q) {
@@ -556,6 +568,26 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             Files.deleteIfExists(lockPath);
         }
         return true;
+    }
+
+    /** Removes the waiting-writer mark of a writer that gave up, so that readers need not wait for it to lapse. */
+    private Uni<Boolean> withdrawIntent(Path res, String lockId) {
+        return guarded(res, guard -> {
+            Path lockPath = lockPath(res);
+            Snapshot s = read(lockPath);
+            if (s == null || s.content == null || s.content.writerWaiting() == null
+                    || !lockId.equals(s.content.writerWaiting().owner())) {
+                return false;
+            }
+            List<LockFileContent.Holder> holders = s.content.effectiveHolders();
+            if (holders.isEmpty()) {
+                Files.deleteIfExists(lockPath);
+            } else {
+                replace(lockPath, LockFileContent.of(s.content.effectiveType(), holders, null,
+                        settings.clock().instant()));
+            }
+            return true;
+        }).invoke(done -> wakeHead(res));
     }
 
     /** The head waiter of this JVM for {@code res}, if the hand-over budget allows giving it the lock directly. */
@@ -935,6 +967,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         final long startNanos;
         final long deadlineNanos;
         int retries;
+        /** Whether this waiter recorded itself as the writer waiting for shared holders to leave. */
+        volatile boolean announced;
         Handle granted;
         boolean cancelled;
         boolean woken;
