@@ -14,9 +14,9 @@ import io.smallrye.mutiny.Uni;
  * <ul>
  *   <li>{@code increment RESOURCE COUNTER N}: N times, under the lock, read the counter file, add one, write it back
  *       in place (not atomically: only the lock keeps increments from being lost). Prints {@code DONE}.</li>
- *   <li>{@code hold RESOURCE MILLIS}: acquires, prints {@code ACQUIRED token}, holds, then prints {@code INTACT} or
+ *   <li>{@code hold RESOURCE MILLIS [exclusive|shared]}: acquires, prints {@code ACQUIRED token}, holds, then prints {@code INTACT} or
  *       {@code LOST} (whether the lock file still names this grant), releases, prints {@code RELEASED}.</li>
- *   <li>{@code race RESOURCE START_EPOCH_MS HOLD_MS}: waits for the start instant, tries once (timeout 0), prints
+ *   <li>{@code race RESOURCE START_EPOCH_MS HOLD_MS [exclusive|shared]}: waits for the start instant, tries once (timeout 0), prints
  *       {@code WON token} or {@code BUSY}; a winner holds, checks and releases as {@code hold} does.</li>
  * </ul>
  * System property {@code stale.after.ms} sets the engine's stale-after (default 10 s).
@@ -33,12 +33,16 @@ public final class LockWorker {
         Path resource = Path.of(args[1]);
         switch (args[0]) {
             case "increment" -> increment(engine, resource, Path.of(args[2]), Integer.parseInt(args[3]));
-            case "hold" -> hold(engine, resource, Long.parseLong(args[2]));
-            case "race" -> race(engine, resource, Long.parseLong(args[2]), Long.parseLong(args[3]));
+            case "hold" -> hold(engine, resource, Long.parseLong(args[2]), type(args, 3));
+            case "race" -> race(engine, resource, Long.parseLong(args[2]), Long.parseLong(args[3]), type(args, 4));
             default -> throw new IllegalArgumentException(args[0]);
         }
         engine.close();
         System.exit(0);
+    }
+
+    private static LockType type(String[] args, int index) {
+        return args.length > index ? LockType.fromWire(args[index]) : LockType.EXCLUSIVE;
     }
 
     private static void increment(LockFileEngine engine, Path resource, Path counter, int n) {
@@ -59,21 +63,22 @@ public final class LockWorker {
         say("DONE");
     }
 
-    private static void hold(LockFileEngine engine, Path resource, long millis) throws Exception {
+    private static void hold(LockFileEngine engine, Path resource, long millis, LockType type) throws Exception {
         LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
-                .withMaxRetries(100_000)).await().atMost(Duration.ofSeconds(60));
+                .withMaxRetries(100_000).withType(type)).await().atMost(Duration.ofSeconds(60));
         LockHandle h = ((LockResult.Acquired) r).handle();
         say("ACQUIRED " + h.fencingToken());
         Thread.sleep(millis);
         finish(h);
     }
 
-    private static void race(LockFileEngine engine, Path resource, long startAt, long holdMs) throws Exception {
+    private static void race(LockFileEngine engine, Path resource, long startAt, long holdMs, LockType type)
+            throws Exception {
         long wait = startAt - System.currentTimeMillis();
         if (wait > 0) {
             Thread.sleep(wait);
         }
-        LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO))
+        LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO).withType(type))
                 .await().atMost(Duration.ofSeconds(30));
         if (r instanceof LockResult.Acquired a) {
             say("WON " + a.handle().fencingToken());

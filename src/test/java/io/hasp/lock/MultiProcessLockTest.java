@@ -149,4 +149,33 @@ class MultiProcessLockTest {
         assertEquals(1, won, "exactly one racer breaks the stale lock and gets it");
         assertEquals(racers - 1, busy);
     }
+
+    @Test
+    void sharedHoldersInSeveralProcessesOverlapAndExcludeWritersBothWays() throws Exception {
+        Path resource = dir.resolve("shared.json");
+        List<ChildJvm> readers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            readers.add(child(List.of(), "hold", resource.toString(), "4000", "shared"));
+        }
+        for (ChildJvm r : readers) {
+            assertTrue(r.nextLine(CHILD).startsWith("ACQUIRED"), "every reader gets in while the others hold");
+        }
+        LockFileEngine e = engine(Duration.ofSeconds(10));
+        assertEquals(3, e.holders(resource).await().atMost(Duration.ofSeconds(10)).size(),
+                "three readers in three processes hold the lock at once");
+        LockResult busy = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO))
+                .await().atMost(Duration.ofSeconds(10));
+        assertEquals(LockResult.Reason.LOCKED, assertInstanceOf(LockResult.Failed.class, busy).reason(),
+                "readers in other processes exclude a writer");
+        LockResult w = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
+                .withMaxRetries(100_000)).await().atMost(Duration.ofSeconds(40));
+        LockHandle writer = assertInstanceOf(LockResult.Acquired.class, w).handle();
+        for (ChildJvm r : readers) {
+            assertEquals("INTACT", r.nextLine(CHILD));
+            assertEquals("RELEASED", r.nextLine(CHILD));
+        }
+        ChildJvm lateReader = child(List.of(), "race", resource.toString(), "0", "0", "shared");
+        assertEquals("BUSY", lateReader.nextLine(CHILD), "a writer excludes readers of other processes");
+        writer.release().await().atMost(Duration.ofSeconds(10));
+    }
 }
