@@ -254,7 +254,9 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             return SweepReport.EMPTY;
         }
         List<Path> lockFiles = new ArrayList<>();
-        listLockFiles(dir, 6, lockFiles);
+        List<Path> asides = new ArrayList<>();
+        listLockFiles(dir, 6, lockFiles, asides);
+        removeOrphanedAsides(asides);
         SweepReport total = SweepReport.EMPTY;
         for (Path lockFile : lockFiles) {
             String name = lockFile.getFileName().toString();
@@ -671,14 +673,19 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         }
     }
 
-    /** Lists {@code *.lock} files without stat-ing each entry, so files vanishing meanwhile do not matter. */
-    private static void listLockFiles(Path dir, int depth, List<Path> out) {
+    /**
+     * Lists {@code *.lock} files, and the {@code *.lock.stale.*} files a breaker renames aside, without stat-ing each
+     * entry, so files vanishing meanwhile do not matter.
+     */
+    private static void listLockFiles(Path dir, int depth, List<Path> out, List<Path> asides) {
         List<Path> subdirs = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".lock")) {
                     out.add(p);
+                } else if (name.contains(".lock.stale.")) {
+                    asides.add(p);
                 } else if (depth > 0 && !name.contains(".") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     subdirs.add(p);
                 }
@@ -687,7 +694,24 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             LOG.debugf("sweep could not list a directory: %s", e.toString());
         }
         for (Path sub : subdirs) {
-            listLockFiles(sub, depth - 1, out);
+            listLockFiles(sub, depth - 1, out, asides);
+        }
+    }
+
+    /**
+     * A breaker deletes what it renamed aside right away; one left behind means the breaker died in between. Such a
+     * file holds nothing (no process looks for that name), so it goes once it is older than {@code stale-after}.
+     */
+    private void removeOrphanedAsides(List<Path> asides) {
+        Instant horizon = settings.clock().instant().minus(settings.staleAfter());
+        for (Path p : asides) {
+            try {
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(horizon)) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                LOG.debugf("could not remove %s: %s", p.getFileName(), e.toString());
+            }
         }
     }
 

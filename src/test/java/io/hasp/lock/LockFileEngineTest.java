@@ -352,6 +352,9 @@ class LockFileEngineTest {
         granted(e.acquire(dir.resolve("locks/ended"), LockOptions.defaults().withLease(Duration.ofMillis(50)))
                 .await().atMost(WAIT));
         LockHandle live = granted(e.acquire(dir.resolve("live.json")).await().atMost(WAIT));
+        Path aside = dir.resolve("old.json.lock.stale.0123abcd");
+        Files.writeString(aside, "{}");
+        Files.setLastModifiedTime(aside, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(60)));
         Thread.sleep(100);
         SweepReport report = e.sweep(dir);
         assertEquals(2, report.staleLocksBroken(), report.toString());
@@ -360,6 +363,7 @@ class LockFileEngineTest {
         assertFalse(Files.exists(dir.resolve("locks/ended.lock")));
         assertTrue(Files.exists(dir.resolve("live.json.lock")));
         assertTrue(live.isHeld());
+        assertFalse(Files.exists(aside), "a lock renamed aside by a breaker that died is removed");
     }
 
     @Test
