@@ -36,6 +36,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -77,6 +78,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LockFileEngine.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
     /** Lock ids of grants live in this JVM, shared by every engine of the JVM: they are the process' grants. */
     private static final Set<String> LIVE_OWNERS = ConcurrentHashMap.newKeySet();
     private static final long GUARD_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -331,6 +333,11 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     private Outcome tryLockFile(Waiter w, FenceGuard.Held guard) throws IOException {
         Path lockPath = lockPath(w.resource);
         Instant now = settings.clock().instant();
+        // the common case first: nobody holds it, and O_EXCL says so without a read
+        Outcome fresh = createFresh(w, guard, lockPath, now);
+        if (fresh.granted != null) {
+            return fresh;
+        }
         Snapshot s = read(lockPath);
         if (s == null) {
             return createFresh(w, guard, lockPath, now);
@@ -389,12 +396,14 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         return Outcome.busy(first);
     }
 
+    /** Creates the lock file for {@code w} if it does not exist; busy (holder unknown) if it does. */
     private Outcome createFresh(Waiter w, FenceGuard.Held guard, Path lockPath, Instant now) throws IOException {
         long token = guard.nextToken(micros(now));
         Handle h = newHandle(w, token, now);
         byte[] bytes = bytes(LockFileContent.of(w.options.type(), List.of(holderOf(h)), null, now));
         if (!createNew(lockPath, bytes)) {
-            // a tool outside the guard (one that knows only the plan) created it first
+            heartbeating.remove(h);
+            h.state.set(Handle.RELEASED);
             return Outcome.busy(Optional.empty());
         }
         return Outcome.granted(h);
@@ -545,9 +554,19 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         }
         Waiter next = intentActive ? null : handoffCandidate(res);
         if (next != null) {
+            // Hand-over: remove and create again, both under the guard, so no Hasp process can act in between.
+            // (Not a rename over the file: ext4 flushes a file renamed over another, which costs milliseconds.)
+            Files.deleteIfExists(lockPath);
             long token = guard.nextToken(micros(now));
             Handle h = newHandle(next, token, now);
-            replace(lockPath, LockFileContent.of(next.options.type(), List.of(holderOf(h)), null, now));
+            if (!createNew(lockPath, bytes(LockFileContent.of(next.options.type(), List.of(holderOf(h)), null,
+                    now)))) {
+                // a tool outside the guard took the gap; the waiter competes for the file as usual
+                heartbeating.remove(h);
+                h.state.set(Handle.RELEASED);
+                next.wake();
+                return true;
+            }
             events.handedOff();
             boolean cancelled;
             synchronized (next) {
@@ -869,7 +888,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
 
     private static byte[] bytes(LockFileContent content) {
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(content);
+            return PRETTY.writeValueAsBytes(content);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
