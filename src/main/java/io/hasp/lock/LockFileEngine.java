@@ -96,6 +96,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     private final Set<Handle> heartbeating = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService heartbeat;
     private final LockEvents events;
+    /** Attempts that went to the file (took the guard and read or created the lock file): only queue heads do. */
+    private final java.util.concurrent.atomic.LongAdder fileAttempts = new java.util.concurrent.atomic.LongAdder();
 
     public LockFileEngine(LockEngineSettings settings) {
         this(settings, LockEvents.NONE);
@@ -112,6 +114,11 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         });
         long beat = Math.max(10, settings.staleAfter().toMillis() / 5);
         heartbeat.scheduleAtFixedRate(this::beatAll, beat, beat, TimeUnit.MILLISECONDS);
+    }
+
+    /** Attempts that touched the lock file since this engine started. */
+    long fileAttempts() {
+        return fileAttempts.sum();
     }
 
     public LockEngineSettings settings() {
@@ -300,6 +307,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             if (guard == null) {
                 throw new Busy(Busy.Kind.GUARD, queue.lastHolder);
             }
+            fileAttempts.increment();
             outcome = tryLockFile(w, guard);
             if (outcome.granted != null) {
                 queue.noteGrantFromFile();

@@ -428,4 +428,33 @@ class LockFileEngineTest {
         assertEquals(List.of("a", "b", "c"), all.handles().stream()
                 .map(h -> h.resource().getFileName().toString()).toList());
     }
+
+    @Test
+    void onlyTheHeadOfTheLocalQueuePollsTheFile() throws Exception {
+        Process other = sleeper();
+        writePlanLock("polled.json", other.pid(), host());
+        LockFileEngine e = engine();
+        int waiters = 20;
+        List<Uni<LockResult>> all = new ArrayList<>();
+        for (int i = 0; i < waiters; i++) {
+            all.add(e.acquire(dir.resolve("polled.json"), patient().withTimeout(Duration.ofSeconds(20)))
+                    .call(r -> ((LockResult.Acquired) r).handle().release()));
+        }
+        var done = Uni.join().all(all).andFailFast().subscribeAsCompletionStage();
+        Thread.sleep(1500);
+        long whileHeld = e.fileAttempts();
+        other.destroyForcibly().waitFor();
+        done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        // the head backs off up to the 100 ms cap: about 15-25 attempts in 1.5 s, where 20 pollers would make 300+
+        assertTrue(whileHeld < 60, "file attempts while a foreign process held the lock: " + whileHeld);
+        assertTrue(whileHeld > 3, "the head did poll: " + whileHeld);
+    }
+
+    @Test
+    void hostnameIsWhatGethostnameReturns() throws Exception {
+        Process p = new ProcessBuilder("hostname").start();
+        String printed = new String(p.getInputStream().readAllBytes()).trim();
+        assertEquals(0, p.waitFor());
+        assertEquals(printed, ProcessIdentity.current().hostname());
+    }
 }
