@@ -463,7 +463,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             case GUARD -> GUARD_RETRY_NANOS;
             case NOT_HEAD -> settings.retryCap().toNanos();
         };
-        delay = Math.min(delay, remaining);
+        // Mutiny refuses timers under 1 ms; a shorter wait (the last sliver before a deadline) becomes 1 ms
+        delay = Math.max(Math.min(delay, remaining), TimeUnit.MILLISECONDS.toNanos(1));
         Uni<Object> timer = Uni.createFrom().item((Object) Boolean.TRUE).onItem().delayIt()
                 .by(Duration.ofNanos(delay));
         Uni<Object> wake = Uni.createFrom().<Object>emitter(w::registerWake);

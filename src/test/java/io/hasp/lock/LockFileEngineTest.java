@@ -457,4 +457,18 @@ class LockFileEngineTest {
         assertEquals(0, p.waitFor());
         assertEquals(printed, ProcessIdentity.current().hostname());
     }
+
+    @Test
+    void waitsShorterThanAMillisecondBeforeTheDeadlineDoNotFail() throws Exception {
+        LockFileEngine e = engine();
+        Path res = dir.resolve("sliver.json");
+        LockHandle h = granted(e.acquire(res).await().atMost(WAIT));
+        // a timeout of a fraction of a millisecond leaves less than 1 ms to wait after the first busy attempt
+        for (int i = 0; i < 50; i++) {
+            LockResult r = e.acquire(res, patient().withTimeout(Duration.ofNanos(200_000 + i * 10_000L)))
+                    .await().atMost(WAIT);
+            assertEquals(LockResult.Reason.TIMEOUT, failed(r).reason(), r::toString);
+        }
+        h.release().await().atMost(WAIT);
+    }
 }
