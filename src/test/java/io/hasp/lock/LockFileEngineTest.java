@@ -457,19 +457,4 @@ class LockFileEngineTest {
         assertEquals(0, p.waitFor());
         assertEquals(printed, ProcessIdentity.current().hostname());
     }
-
-    @Test
-    void waitsShorterThanAMillisecondBeforeTheDeadlineDoNotFail() throws Exception {
-        // a frozen monotonic clock keeps 0.5 ms left before the deadline at every pause, so every wait is sub-ms
-        long frozen = System.nanoTime();
-        LockFileEngine e = engine(new LockEngineSettings(STALE, Duration.ofMillis(100), 8, false,
-                io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool(), Clock.systemUTC(),
-                () -> frozen));
-        Path res = dir.resolve("sliver.json");
-        LockHandle h = granted(engine().acquire(res).await().atMost(WAIT));
-        LockResult r = e.acquire(res, LockOptions.defaults().withTimeout(Duration.ofNanos(500_000)).withMaxRetries(3))
-                .await().atMost(WAIT);
-        assertEquals(LockResult.Reason.LOCKED, failed(r).reason(), "the retries ran out, no timer error: " + r);
-        h.release().await().atMost(WAIT);
-    }
 }
