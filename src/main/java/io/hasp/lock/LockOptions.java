@@ -18,12 +18,12 @@ import java.util.Optional;
 public record LockOptions(Duration timeout, Duration retryInterval, int maxRetries, LockType type,
                           Optional<Duration> lease) {
 
+    /** Upper bound on any duration given here: longer values are a mistake, not a wish. */
+    public static final Duration MAX_DURATION = Duration.ofDays(1);
+
     /** The plan's defaults: 30 s, 100 ms, 10 retries, exclusive, no lease. */
     public static final LockOptions DEFAULTS =
             new LockOptions(Duration.ofSeconds(30), Duration.ofMillis(100), 10, LockType.EXCLUSIVE, Optional.empty());
-
-    /** Upper bound on any duration given here: longer values are a mistake, not a wish. */
-    public static final Duration MAX_DURATION = Duration.ofDays(1);
 
     public LockOptions {
         Objects.requireNonNull(timeout, "timeout");

@@ -1,0 +1,42 @@
+package io.hasp.lock;
+
+import java.time.Clock;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Singleton;
+
+import io.hasp.HaspConfig;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * CDI wiring of the lock engine (the plan's {@code Container}, TASK-011). The engine is one singleton; it is also
+ * the application-scoped {@link FileLockService}, which tests replace through Quarkus' own mock support.
+ */
+@ApplicationScoped
+public class LockEngineProducer {
+
+    @Produces
+    @Singleton
+    @Typed(LockFileEngine.class)
+    LockFileEngine engine(HaspConfig config, Instance<LockEvents> events) {
+        HaspConfig.Lock lock = config.lock();
+        LockEngineSettings settings = new LockEngineSettings(lock.staleAfter(), lock.retryCap(), lock.handoffLimit(),
+                lock.proceedWithoutLockOnFailure(), Infrastructure.getDefaultWorkerPool(), Clock.systemUTC(),
+                System::nanoTime);
+        return new LockFileEngine(settings, events.isResolvable() ? events.get() : LockEvents.NONE);
+    }
+
+    @Produces
+    @ApplicationScoped
+    FileLockService fileLockService(LockFileEngine engine) {
+        return engine;
+    }
+
+    void close(@Disposes LockFileEngine engine) {
+        engine.close();
+    }
+}

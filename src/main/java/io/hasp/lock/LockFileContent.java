@@ -1,0 +1,111 @@
+package io.hasp.lock;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * The JSON of a lock file. Its first members are the plan's {@code pid}, {@code timestamp}, {@code hostname}
+ * (of the first holder; {@code timestamp} is refreshed with every heartbeat so that tools applying the plan's
+ * "older than five minutes" rule never take a live lock), then Hasp's own. Unknown members are ignored, and a file
+ * with only the plan's three is read as one exclusive holder.
+ *
+ * @param holders       every holder: one for an exclusive lock, one or more for a shared lock, none for a
+ *                      reservation kept for a waiting writer
+ * @param writerWaiting a writer waiting for shared holders to drain; while its {@code until} has not passed no new
+ *                      shared holder joins, so a steady stream of readers cannot starve it
+ */
+@JsonPropertyOrder({"pid", "timestamp", "hostname", "type", "holders", "writerWaiting"})
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LockFileContent(Long pid, String timestamp, String hostname, LockType type, List<Holder> holders,
+                              WriterIntent writerWaiting) {
+
+    /**
+     * One holder.
+     *
+     * @param owner        the grant's lock id
+     * @param heartbeat    refreshed by a live holder every fifth of {@code stale-after}; judges from another host
+     *                     watch it stop
+     * @param expiresAt    end of the lease, for leases (which are judged by it, not by their process)
+     * @param leaseMs      length of the lease last granted or renewed
+     */
+    @JsonPropertyOrder({"owner", "pid", "hostname", "processStart", "pidNamespace", "bootId", "acquiredAt",
+        "heartbeat", "fencingToken", "expiresAt", "leaseMs"})
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Holder(String owner, Long pid, String hostname, String processStart, String pidNamespace,
+                         String bootId, String acquiredAt, String heartbeat, Long fencingToken, String expiresAt,
+                         Long leaseMs) {
+
+        Holder withHeartbeat(Instant now) {
+            return new Holder(owner, pid, hostname, processStart, pidNamespace, bootId, acquiredAt, now.toString(),
+                    fencingToken, expiresAt, leaseMs);
+        }
+
+        Holder withLease(Instant expires, long ms) {
+            return new Holder(owner, pid, hostname, processStart, pidNamespace, bootId, acquiredAt, heartbeat,
+                    fencingToken, expires.toString(), ms);
+        }
+
+        boolean isLease() {
+            return expiresAt != null;
+        }
+
+        LockHolder toLockHolder(LockType type) {
+            return new LockHolder(type, pid == null ? -1 : pid, hostname == null ? "unknown" : hostname,
+                    parse(acquiredAt).or(() -> parse(heartbeat)).orElse(Instant.EPOCH),
+                    fencingToken == null ? OptionalLong.empty() : OptionalLong.of(fencingToken), parse(expiresAt));
+        }
+    }
+
+    /** A writer waiting for shared holders to leave. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record WriterIntent(String owner, Long pid, String hostname, String until) {
+
+        boolean activeAt(Instant now) {
+            return parse(until).map(now::isBefore).orElse(false);
+        }
+    }
+
+    /** The file's type; plan-only files have none and are exclusive. */
+    public LockType effectiveType() {
+        return type == null ? LockType.EXCLUSIVE : type;
+    }
+
+    /** The holders, or the single holder described by the plan's three members in a plan-only file. */
+    public List<Holder> effectiveHolders() {
+        if (holders != null) {
+            return holders;
+        }
+        return List.of(new Holder(null, pid, hostname, null, null, null, timestamp, null, null, null, null));
+    }
+
+    /** Whether the file was written by a tool that knows only the plan's three members. */
+    public boolean planOnly() {
+        return holders == null;
+    }
+
+    static LockFileContent of(LockType type, List<Holder> holders, WriterIntent intent, Instant now) {
+        Holder first = holders.isEmpty() ? null : holders.get(0);
+        ProcessIdentity self = ProcessIdentity.current();
+        return new LockFileContent(first == null ? self.pid() : first.pid(), now.toString(),
+                first == null ? self.hostname() : first.hostname(), type, List.copyOf(holders), intent);
+    }
+
+    static Optional<Instant> parse(String instant) {
+        if (instant == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(instant));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}
