@@ -1,6 +1,7 @@
 package io.hasp.filechange;
 
 import java.util.List;
+import java.util.Objects;
 
 /** Body of {@code POST /v1/file-changes/sessions/{sessionId}}. */
 public record ChangesRequest(List<FileChange> changes) {
@@ -14,7 +15,7 @@ public record ChangesRequest(List<FileChange> changes) {
         if (changes.size() > MAX_CHANGES) {
             throw new IllegalArgumentException("at most " + MAX_CHANGES + " changes per request");
         }
-        if (changes.contains(null)) {
+        if (changes.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("changes must not contain null");
         }
         changes = List.copyOf(changes);

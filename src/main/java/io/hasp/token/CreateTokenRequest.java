@@ -2,6 +2,7 @@ package io.hasp.token;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 import io.hasp.storage.Checks;
 
@@ -16,7 +17,7 @@ public record CreateTokenRequest(String name, List<Scope> scopes, Instant expire
         if (scopes == null || scopes.isEmpty()) {
             throw new IllegalArgumentException("scopes must name at least one of read, write, admin");
         }
-        if (scopes.contains(null)) {
+        if (scopes.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("scopes must be among read, write, admin");
         }
         scopes = List.copyOf(scopes.stream().distinct().sorted().toList());
