@@ -3,10 +3,15 @@ package io.hasp.bookmark;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -82,6 +87,15 @@ public class BookmarkRepository extends BaseFileRepository<Bookmark> {
             return new Bookmark(id, patch.title() != null ? patch.title() : b.title(),
                     patch.target() != null ? patch.target() : b.target(),
                     patch.tags() != null ? patch.tags() : b.tags(), b.version(), b.createdAt(), now());
+        });
+    }
+
+    /** Replaces the tags with {@code change} applied to the current ones, in one read-modify-write. */
+    public Uni<Bookmark> modifyTags(String id, UnaryOperator<Set<String>> change) {
+        return modifyWithLock(path(id), OptionalLong.empty(), current -> {
+            Bookmark b = current.orElseThrow(() -> new RecordNotFoundException("bookmark " + id + " does not exist"));
+            List<String> tags = new ArrayList<>(new TreeSet<>(change.apply(new LinkedHashSet<>(b.tags()))));
+            return new Bookmark(id, b.title(), b.target(), tags, b.version(), b.createdAt(), now());
         });
     }
 
