@@ -36,6 +36,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -77,9 +78,17 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LockFileEngine.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
     /** Lock ids of grants live in this JVM, shared by every engine of the JVM: they are the process' grants. */
     private static final Set<String> LIVE_OWNERS = ConcurrentHashMap.newKeySet();
     private static final long GUARD_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    static {
+        // Outside Quarkus, SmallRye context propagation sets up its provider lazily and not thread-safely: the first
+        // Mutiny calls made on several threads at once can fail with "ContextManagerProvider already set". Class
+        // initialisation runs once, on one thread, so the first decoration happens here.
+        Uni.createFrom().deferred(() -> Uni.createFrom().voidItem()).await().indefinitely();
+    }
 
     private final LockEngineSettings settings;
     private final StalenessJudge judge;
@@ -87,6 +96,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     private final Set<Handle> heartbeating = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService heartbeat;
     private final LockEvents events;
+    /** Attempts that went to the file (took the guard and read or created the lock file): only queue heads do. */
+    private final java.util.concurrent.atomic.LongAdder fileAttempts = new java.util.concurrent.atomic.LongAdder();
 
     public LockFileEngine(LockEngineSettings settings) {
         this(settings, LockEvents.NONE);
@@ -103,6 +114,11 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         });
         long beat = Math.max(10, settings.staleAfter().toMillis() / 5);
         heartbeat.scheduleAtFixedRate(this::beatAll, beat, beat, TimeUnit.MILLISECONDS);
+    }
+
+    /** Attempts that touched the lock file since this engine started. */
+    long fileAttempts() {
+        return fileAttempts.sum();
     }
 
     public LockEngineSettings settings() {
@@ -247,7 +263,9 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             return SweepReport.EMPTY;
         }
         List<Path> lockFiles = new ArrayList<>();
-        listLockFiles(dir, 6, lockFiles);
+        List<Path> asides = new ArrayList<>();
+        listLockFiles(dir, 6, lockFiles, asides);
+        removeOrphanedAsides(asides);
         SweepReport total = SweepReport.EMPTY;
         for (Path lockFile : lockFiles) {
             String name = lockFile.getFileName().toString();
@@ -289,6 +307,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             if (guard == null) {
                 throw new Busy(Busy.Kind.GUARD, queue.lastHolder);
             }
+            fileAttempts.increment();
             outcome = tryLockFile(w, guard);
             if (outcome.granted != null) {
                 queue.noteGrantFromFile();
@@ -322,6 +341,11 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     private Outcome tryLockFile(Waiter w, FenceGuard.Held guard) throws IOException {
         Path lockPath = lockPath(w.resource);
         Instant now = settings.clock().instant();
+        // the common case first: nobody holds it, and O_EXCL says so without a read
+        Outcome fresh = createFresh(w, guard, lockPath, now);
+        if (fresh.granted != null) {
+            return fresh;
+        }
         Snapshot s = read(lockPath);
         if (s == null) {
             return createFresh(w, guard, lockPath, now);
@@ -365,25 +389,29 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             replace(lockPath, LockFileContent.of(LockType.SHARED, holders, null, now));
             return Outcome.granted(h);
         }
-        if (w.options.type() == LockType.EXCLUSIVE && fileType == LockType.SHARED && !foreignIntent) {
+        if (w.options.type() == LockType.EXCLUSIVE && fileType == LockType.SHARED && !foreignIntent
+                && !w.options.timeout().isZero()) {
             // announce ourselves so that no new reader joins; refreshed by every attempt of ours
             Instant until = now.plus(settings.retryCap().multipliedBy(2)).plus(w.options.retryInterval());
             ProcessIdentity self = ProcessIdentity.current();
             LockFileContent.WriterIntent mine =
                     new LockFileContent.WriterIntent(w.lockId, self.pid(), self.hostname(), until.toString());
             replace(lockPath, LockFileContent.of(LockType.SHARED, ev.live, mine, now));
+            w.announced = true;
         } else if (!ev.stale.isEmpty() && !s.content.planOnly()) {
             replace(lockPath, LockFileContent.of(fileType, ev.live, intent, now));
         }
         return Outcome.busy(first);
     }
 
+    /** Creates the lock file for {@code w} if it does not exist; busy (holder unknown) if it does. */
     private Outcome createFresh(Waiter w, FenceGuard.Held guard, Path lockPath, Instant now) throws IOException {
         long token = guard.nextToken(micros(now));
         Handle h = newHandle(w, token, now);
         byte[] bytes = bytes(LockFileContent.of(w.options.type(), List.of(holderOf(h)), null, now));
         if (!createNew(lockPath, bytes)) {
-            // a tool outside the guard (one that knows only the plan) created it first
+            heartbeating.remove(h);
+            h.state.set(Handle.RELEASED);
             return Outcome.busy(Optional.empty());
         }
         return Outcome.granted(h);
@@ -476,6 +504,9 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             toRelease.release().subscribe().with(x -> { }, f -> { });
         } else if (w.granted == null) {
             LIVE_OWNERS.remove(w.lockId);
+            if (w.announced) {
+                withdrawIntent(w.resource, w.lockId).subscribe().with(x -> { }, f -> { });
+            }
         }
         Waiter next;
         synchronized (q) {
@@ -531,9 +562,19 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         }
         Waiter next = intentActive ? null : handoffCandidate(res);
         if (next != null) {
+            // Hand-over: remove and create again, both under the guard, so no Hasp process can act in between.
+            // (Not a rename over the file: ext4 flushes a file renamed over another, which costs milliseconds.)
+            Files.deleteIfExists(lockPath);
             long token = guard.nextToken(micros(now));
             Handle h = newHandle(next, token, now);
-            replace(lockPath, LockFileContent.of(next.options.type(), List.of(holderOf(h)), null, now));
+            if (!createNew(lockPath, bytes(LockFileContent.of(next.options.type(), List.of(holderOf(h)), null,
+                    now)))) {
+                // a tool outside the guard took the gap; the waiter competes for the file as usual
+                heartbeating.remove(h);
+                h.state.set(Handle.RELEASED);
+                next.wake();
+                return true;
+            }
             events.handedOff();
             boolean cancelled;
             synchronized (next) {
@@ -556,6 +597,26 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             Files.deleteIfExists(lockPath);
         }
         return true;
+    }
+
+    /** Removes the waiting-writer mark of a writer that gave up, so that readers need not wait for it to lapse. */
+    private Uni<Boolean> withdrawIntent(Path res, String lockId) {
+        return guarded(res, guard -> {
+            Path lockPath = lockPath(res);
+            Snapshot s = read(lockPath);
+            if (s == null || s.content == null || s.content.writerWaiting() == null
+                    || !lockId.equals(s.content.writerWaiting().owner())) {
+                return false;
+            }
+            List<LockFileContent.Holder> holders = s.content.effectiveHolders();
+            if (holders.isEmpty()) {
+                Files.deleteIfExists(lockPath);
+            } else {
+                replace(lockPath, LockFileContent.of(s.content.effectiveType(), holders, null,
+                        settings.clock().instant()));
+            }
+            return true;
+        }).invoke(done -> wakeHead(res));
     }
 
     /** The head waiter of this JVM for {@code res}, if the hand-over budget allows giving it the lock directly. */
@@ -639,14 +700,19 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         }
     }
 
-    /** Lists {@code *.lock} files without stat-ing each entry, so files vanishing meanwhile do not matter. */
-    private static void listLockFiles(Path dir, int depth, List<Path> out) {
+    /**
+     * Lists {@code *.lock} files, and the {@code *.lock.stale.*} files a breaker renames aside, without stat-ing each
+     * entry, so files vanishing meanwhile do not matter.
+     */
+    private static void listLockFiles(Path dir, int depth, List<Path> out, List<Path> asides) {
         List<Path> subdirs = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".lock")) {
                     out.add(p);
+                } else if (name.contains(".lock.stale.")) {
+                    asides.add(p);
                 } else if (depth > 0 && !name.contains(".") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     subdirs.add(p);
                 }
@@ -655,7 +721,24 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             LOG.debugf("sweep could not list a directory: %s", e.toString());
         }
         for (Path sub : subdirs) {
-            listLockFiles(sub, depth - 1, out);
+            listLockFiles(sub, depth - 1, out, asides);
+        }
+    }
+
+    /**
+     * A breaker deletes what it renamed aside right away; one left behind means the breaker died in between. Such a
+     * file holds nothing (no process looks for that name), so it goes once it is older than {@code stale-after}.
+     */
+    private void removeOrphanedAsides(List<Path> asides) {
+        Instant horizon = settings.clock().instant().minus(settings.staleAfter());
+        for (Path p : asides) {
+            try {
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(horizon)) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                LOG.debugf("could not remove %s: %s", p.getFileName(), e.toString());
+            }
         }
     }
 
@@ -813,7 +896,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
 
     private static byte[] bytes(LockFileContent content) {
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(content);
+            return PRETTY.writeValueAsBytes(content);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -935,6 +1018,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         final long startNanos;
         final long deadlineNanos;
         int retries;
+        /** Whether this waiter recorded itself as the writer waiting for shared holders to leave. */
+        volatile boolean announced;
         Handle granted;
         boolean cancelled;
         boolean woken;

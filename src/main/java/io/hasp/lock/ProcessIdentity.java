@@ -24,6 +24,9 @@ public record ProcessIdentity(long pid, String hostname, Optional<Instant> proce
     /** Start times read by two JVMs for one process may differ by the kernel's boot-time rounding. */
     private static final Duration START_TOLERANCE = Duration.ofSeconds(2);
 
+    /** System property naming the host this process presents itself as; see {@link #readHostname()}. */
+    public static final String HOSTNAME_OVERRIDE = "hasp.lock.hostname-override";
+
     private static final ProcessIdentity CURRENT = readCurrent();
 
     public static ProcessIdentity current() {
@@ -36,7 +39,16 @@ public record ProcessIdentity(long pid, String hostname, Optional<Instant> proce
                 readLink("/proc/self/ns/pid"), readFirstLine("/proc/sys/kernel/random/boot_id"));
     }
 
+    /**
+     * The host name gethostname(2) gives, unless the system property {@value #HOSTNAME_OVERRIDE} is set: tests use
+     * it to run a child process that presents itself as another host, the only way to exercise on one machine the
+     * rules that apply between hosts.
+     */
     static String readHostname() {
+        String override = System.getProperty(HOSTNAME_OVERRIDE);
+        if (override != null && !override.isBlank()) {
+            return override;
+        }
         return readFirstLine("/proc/sys/kernel/hostname")
                 .or(() -> Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank()))
                 .orElseGet(() -> {

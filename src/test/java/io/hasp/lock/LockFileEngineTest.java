@@ -3,30 +3,50 @@ package io.hasp.lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.smallrye.mutiny.Uni;
 
+/** Behaviour of the lock-file engine inside one JVM; {@link MultiProcessLockTest} covers several processes. */
 class LockFileEngineTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration STALE = Duration.ofMillis(600);
 
     @TempDir
     Path dir;
 
     private final List<LockFileEngine> engines = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
 
     private LockFileEngine engine() {
-        LockFileEngine e = new LockFileEngine(LockEngineSettings.defaults().withStaleAfter(Duration.ofMillis(600))
-                .withRetryCap(Duration.ofMillis(100)));
+        return engine(LockEngineSettings.defaults().withStaleAfter(STALE).withRetryCap(Duration.ofMillis(100)));
+    }
+
+    private LockFileEngine engine(LockEngineSettings settings) {
+        return engine(settings, LockEvents.NONE);
+    }
+
+    private LockFileEngine engine(LockEngineSettings settings, LockEvents events) {
+        LockFileEngine e = new LockFileEngine(settings, events);
         engines.add(e);
         return e;
     }
@@ -34,36 +54,407 @@ class LockFileEngineTest {
     @AfterEach
     void close() {
         engines.forEach(LockFileEngine::close);
+        processes.forEach(Process::destroyForcibly);
     }
 
     private static LockHandle granted(LockResult r) {
-        return assertInstanceOf(LockResult.Acquired.class, r, () -> r.toString()).handle();
+        return assertInstanceOf(LockResult.Acquired.class, r, r::toString).handle();
+    }
+
+    private static LockResult.Failed failed(LockResult r) {
+        return assertInstanceOf(LockResult.Failed.class, r, r::toString);
+    }
+
+    private static LockOptions patient() {
+        return LockOptions.defaults().withMaxRetries(100_000).withRetryInterval(Duration.ofMillis(5));
+    }
+
+    private Process sleeper() throws Exception {
+        Process p = new ProcessBuilder("sleep", "60").start();
+        processes.add(p);
+        return p;
+    }
+
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    private void writePlanLock(String resource, long pid, String host) throws Exception {
+        Files.writeString(dir.resolve(resource + ".lock"), "{\"pid\": " + pid + ", \"timestamp\": \"" + Instant.now()
+                + "\", \"hostname\": \"" + host + "\"}");
+    }
+
+    private static String host() {
+        return ProcessIdentity.current().hostname();
     }
 
     @Test
     void lockFileStartsWithThePlanMembers() throws Exception {
-        LockFileEngine e = engine();
-        Path res = dir.resolve("a.json");
-        LockHandle h = granted(e.acquire(res).await().atMost(Duration.ofSeconds(5)));
+        LockHandle h = granted(engine().acquire(dir.resolve("a.json")).await().atMost(WAIT));
         String text = Files.readString(dir.resolve("a.json.lock"));
         assertTrue(text.indexOf("\"pid\"") < text.indexOf("\"timestamp\""), text);
         assertTrue(text.indexOf("\"timestamp\"") < text.indexOf("\"hostname\""), text);
-        assertTrue(text.contains(Long.toString(ProcessHandle.current().pid())), text);
-        h.release().await().atMost(Duration.ofSeconds(5));
+        assertTrue(text.contains("\"pid\" : " + ProcessHandle.current().pid()), text);
+        h.release().await().atMost(WAIT);
         assertFalse(Files.exists(dir.resolve("a.json.lock")));
     }
 
     @Test
-    void manyThreadsIncrementWithoutLoss() {
+    void planOnlyLockOfLiveProcessHoldsUsOffAndSaysWhoHoldsIt() throws Exception {
+        Process other = sleeper();
+        writePlanLock("p.json", other.pid(), host());
+        LockResult r = engine().acquire(dir.resolve("p.json"), patient().withTimeout(Duration.ofMillis(400)))
+                .await().atMost(WAIT);
+        LockResult.Failed f = failed(r);
+        assertEquals(LockResult.Reason.TIMEOUT, f.reason());
+        assertEquals(other.pid(), f.holder().orElseThrow().pid());
+        assertEquals(host(), f.holder().orElseThrow().hostname());
+        assertTrue(f.message().contains("pid " + other.pid()), f.message());
+    }
+
+    @Test
+    void planOnlyLockIsReclaimedAtOnceWhenItsProcessDies() throws Exception {
+        Process other = sleeper();
+        writePlanLock("p.json", other.pid(), host());
         LockFileEngine e = engine();
-        Path res = dir.resolve("counter");
-        int[] counter = {0};
-        List<Uni<Integer>> all = new ArrayList<>();
-        for (int i = 0; i < 64; i++) {
-            all.add(e.withLock(res, () -> Uni.createFrom().item(() -> ++counter[0]),
-                    LockOptions.defaults().withMaxRetries(1000)));
+        Uni<LockResult> waiting = e.acquire(dir.resolve("p.json"), patient().withTimeout(Duration.ofSeconds(10)));
+        var pending = waiting.subscribeAsCompletionStage();
+        Thread.sleep(300);
+        assertFalse(pending.isDone(), "held while the process lives");
+        other.destroyForcibly().waitFor();
+        granted(pending.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    @Test
+    void lockOfDeadProcessOnThisHostIsStaleAtOnce() throws Exception {
+        writePlanLock("d.json", deadPid(), host());
+        LockResult r = engine().acquire(dir.resolve("d.json"), LockOptions.defaults().withTimeout(Duration.ZERO))
+                .await().atMost(WAIT);
+        granted(r);
+    }
+
+    @Test
+    void pidReusedByAnotherProcessIsStale() throws Exception {
+        Process reused = sleeper();
+        ProcessIdentity self = ProcessIdentity.current();
+        String content = "{\"pid\": " + reused.pid() + ", \"timestamp\": \"" + Instant.now() + "\", \"hostname\": \""
+                + host() + "\", \"type\": \"exclusive\", \"holders\": [{\"owner\": \"x\", \"pid\": " + reused.pid()
+                + ", \"hostname\": \"" + host() + "\", \"processStart\": \""
+                + Instant.now().minus(Duration.ofHours(3)) + "\", \"bootId\": \"" + self.bootId().orElse("") + "\","
+                + " \"acquiredAt\": \"" + Instant.now() + "\", \"heartbeat\": \"" + Instant.now() + "\"}]}";
+        Files.writeString(dir.resolve("r.json.lock"), content);
+        granted(engine().acquire(dir.resolve("r.json"), LockOptions.defaults().withTimeout(Duration.ZERO))
+                .await().atMost(WAIT));
+    }
+
+    @Test
+    void remoteLockWithoutHeartbeatIsStaleOnlyAfterStaleAfterOfSilence() throws Exception {
+        writePlanLock("remote.json", 1, "some-other-host");
+        long start = System.nanoTime();
+        granted(engine().acquire(dir.resolve("remote.json"), patient()).await().atMost(WAIT));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms >= STALE.toMillis(), "judged by silence on our clock, not by its timestamp: " + ms);
+    }
+
+    @Test
+    void remoteLockWhoseHeartbeatMovesIsNeverStale() throws Exception {
+        Path lock = dir.resolve("beating.json.lock");
+        AtomicBoolean run = new AtomicBoolean(true);
+        Thread beater = new Thread(() -> {
+            int beat = 0;
+            while (run.get()) {
+                try {
+                    Files.writeString(lock, "{\"pid\": 7, \"timestamp\": \"" + Instant.now() + "\", \"hostname\": "
+                            + "\"far-away\", \"type\": \"exclusive\", \"holders\": [{\"owner\": \"o\", \"pid\": 7, "
+                            + "\"hostname\": \"far-away\", \"heartbeat\": \"beat-" + beat++ + "\"}]}");
+                    Thread.sleep(STALE.toMillis() / 5);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        beater.start();
+        try {
+            LockResult r = engine().acquire(dir.resolve("beating.json"),
+                    patient().withTimeout(STALE.multipliedBy(4))).await().atMost(WAIT);
+            assertEquals(LockResult.Reason.TIMEOUT, failed(r).reason());
+        } finally {
+            run.set(false);
+            beater.join();
         }
-        Uni.join().all(all).andFailFast().await().atMost(Duration.ofSeconds(30));
-        assertEquals(64, counter[0]);
+    }
+
+    @Test
+    void holderOfThisProcessKeepsItsLockFarPastStaleAfter() throws Exception {
+        LockFileEngine a = engine();
+        LockFileEngine b = engine();
+        LockHandle h = granted(a.acquire(dir.resolve("long.json")).await().atMost(WAIT));
+        LockResult r = b.acquire(dir.resolve("long.json"), patient().withTimeout(STALE.multipliedBy(3)))
+                .await().atMost(WAIT);
+        assertEquals(LockResult.Reason.TIMEOUT, failed(r).reason());
+        assertTrue(h.isHeld());
+        assertEquals(0, b.sweep(dir).staleLocksBroken(), "the sweeper leaves a live holder alone");
+        h.release().await().atMost(WAIT);
+    }
+
+    @Test
+    void timeoutAndLockedAreReportedExactly() throws Exception {
+        LockFileEngine e = engine();
+        Path res = dir.resolve("busy.json");
+        LockHandle h = granted(e.acquire(res).await().atMost(WAIT));
+        assertEquals(LockResult.Reason.LOCKED, failed(engine().acquire(res,
+                LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason());
+        long start = System.nanoTime();
+        assertEquals(LockResult.Reason.LOCKED, failed(engine().acquire(res, LockOptions.defaults()
+                .withTimeout(Duration.ofSeconds(30)).withMaxRetries(2)).await().atMost(WAIT)).reason());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "retries ran out long before 30 s");
+        assertEquals(LockResult.Reason.TIMEOUT, failed(engine().acquire(res, patient()
+                .withTimeout(Duration.ofMillis(300))).await().atMost(WAIT)).reason());
+        h.release().await().atMost(WAIT);
+    }
+
+    @Test
+    void sharedHoldersCoexistAndExcludeAWriter() throws Exception {
+        LockFileEngine e = engine();
+        Path res = dir.resolve("s.json");
+        LockOptions shared = LockOptions.defaults().withType(LockType.SHARED).withTimeout(Duration.ZERO);
+        LockHandle r1 = granted(e.acquire(res, shared).await().atMost(WAIT));
+        LockHandle r2 = granted(engine().acquire(res, shared).await().atMost(WAIT));
+        assertEquals(2, e.holders(res).await().atMost(WAIT).size());
+        assertEquals(LockResult.Reason.LOCKED, failed(engine().acquire(res,
+                LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason());
+        r1.release().await().atMost(WAIT);
+        r2.release().await().atMost(WAIT);
+        LockHandle w = granted(engine().acquire(res, LockOptions.defaults().withTimeout(Duration.ZERO))
+                .await().atMost(WAIT));
+        assertEquals(LockResult.Reason.LOCKED, failed(engine().acquire(res, shared).await().atMost(WAIT)).reason(),
+                "a writer excludes readers");
+        w.release().await().atMost(WAIT);
+    }
+
+    @Test
+    void steadyStreamOfReadersDoesNotStarveAWriter() throws Exception {
+        Path res = dir.resolve("stream.json");
+        AtomicBoolean run = new AtomicBoolean(true);
+        AtomicInteger reads = new AtomicInteger();
+        List<Thread> readers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            LockFileEngine reader = engine();
+            Thread t = new Thread(() -> {
+                while (run.get()) {
+                    LockResult r = reader.acquire(res, patient().withType(LockType.SHARED)
+                            .withTimeout(Duration.ofSeconds(5))).await().atMost(WAIT);
+                    if (r instanceof LockResult.Acquired a) {
+                        reads.incrementAndGet();
+                        try {
+                            Thread.sleep(30);
+                        } catch (InterruptedException ex) {
+                            return;
+                        }
+                        a.handle().release().await().atMost(WAIT);
+                    }
+                }
+            });
+            t.start();
+            readers.add(t);
+        }
+        try {
+            Awaitility.await().atMost(WAIT).until(() -> reads.get() >= 20);
+            // four readers, each holding 30 ms and coming straight back: the lock is never free of readers
+            LockResult r = engine().acquire(res, patient().withTimeout(Duration.ofSeconds(5))).await().atMost(WAIT);
+            LockHandle w = granted(r);
+            int during = reads.get();
+            Thread.sleep(100);
+            assertEquals(during, reads.get(), "no reader got in while the writer held the lock");
+            w.release().await().atMost(WAIT);
+            Awaitility.await().atMost(WAIT).until(() -> reads.get() > during);
+        } finally {
+            run.set(false);
+            for (Thread t : readers) {
+                t.join();
+            }
+        }
+    }
+
+    @Test
+    void releaseHandsTheLockToTheNextLocalWaiterWithinTheLimit() {
+        AtomicInteger handoffs = new AtomicInteger();
+        LockEvents counting = new LockEvents() {
+            @Override
+            public void handedOff() {
+                handoffs.incrementAndGet();
+            }
+        };
+        LockFileEngine e = engine(LockEngineSettings.defaults().withStaleAfter(STALE).withHandoffLimit(3), counting);
+        Path res = dir.resolve("h.json");
+        LockHandle first = granted(e.acquire(res).await().atMost(WAIT));
+        List<Uni<Integer>> waiters = new ArrayList<>();
+        AtomicInteger counter = new AtomicInteger();
+        for (int i = 0; i < 10; i++) {
+            waiters.add(e.withLock(res, () -> Uni.createFrom().item(counter::incrementAndGet), patient()));
+        }
+        var all = Uni.join().all(waiters).andFailFast().subscribeAsCompletionStage();
+        first.release().await().atMost(WAIT);
+        all.toCompletableFuture().join();
+        assertEquals(10, counter.get());
+        assertTrue(handoffs.get() > 0, "some releases handed over directly");
+        assertTrue(handoffs.get() <= 10 - 10 / 4, "every fourth release went through the file: " + handoffs.get());
+    }
+
+    @Test
+    void fencingTokensIncreaseAcrossReleasesAndRestarts() throws Exception {
+        Path res = dir.resolve("fence.json");
+        long last = 0;
+        for (int round = 0; round < 3; round++) {
+            LockFileEngine e = engine();
+            for (int i = 0; i < 5; i++) {
+                LockHandle h = granted(e.acquire(res).await().atMost(WAIT));
+                assertTrue(h.fencingToken() > last, h.fencingToken() + " after " + last);
+                last = h.fencingToken();
+                h.release().await().atMost(WAIT);
+            }
+            e.close();
+        }
+        Files.delete(dir.resolve("fence.json.fence"));
+        LockHandle h = granted(engine().acquire(res).await().atMost(WAIT));
+        assertTrue(h.fencingToken() > last, "even a lost counter file does not send tokens back");
+    }
+
+    @Test
+    void leaseEndsUnlessRenewedAndAnyEngineCanRenewOrReleaseIt() throws Exception {
+        LockFileEngine a = engine();
+        LockFileEngine b = engine();
+        Path res = dir.resolve("lease");
+        LockHandle h = granted(a.acquire(res, LockOptions.defaults().withLease(Duration.ofMillis(400)))
+                .await().atMost(WAIT));
+        assertTrue(h.expiresAt().isPresent());
+        Thread.sleep(250);
+        LockHandle renewed = b.renew(res, h.lockId(), Duration.ofMillis(400)).await().atMost(WAIT);
+        assertTrue(renewed.expiresAt().orElseThrow().isAfter(h.expiresAt().orElseThrow()));
+        Thread.sleep(250);
+        assertEquals(LockResult.Reason.LOCKED, failed(b.acquire(res, LockOptions.defaults()
+                .withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason(), "renewed through another engine");
+        LockHandle next = granted(b.acquire(res, patient().withTimeout(Duration.ofSeconds(5))).await().atMost(WAIT));
+        assertTrue(next.fencingToken() > h.fencingToken());
+        assertThrows(LockLostException.class,
+                () -> a.renew(res, h.lockId(), Duration.ofSeconds(1)).await().atMost(WAIT));
+        assertFalse(b.release(res, h.lockId()).await().atMost(WAIT), "an ended lease releases nothing");
+        assertTrue(a.release(res, next.lockId()).await().atMost(WAIT));
+    }
+
+    @Test
+    void sweepRemovesStaleLocksAndEndedLeasesButNoLiveOne() throws Exception {
+        LockFileEngine e = engine();
+        writePlanLock("dead.json", deadPid(), host());
+        Files.createDirectories(dir.resolve("locks"));
+        granted(e.acquire(dir.resolve("locks/ended"), LockOptions.defaults().withLease(Duration.ofMillis(50)))
+                .await().atMost(WAIT));
+        LockHandle live = granted(e.acquire(dir.resolve("live.json")).await().atMost(WAIT));
+        Path aside = dir.resolve("old.json.lock.stale.0123abcd");
+        Files.writeString(aside, "{}");
+        Files.setLastModifiedTime(aside, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(60)));
+        Thread.sleep(100);
+        SweepReport report = e.sweep(dir);
+        assertEquals(2, report.staleLocksBroken(), report.toString());
+        assertEquals(1, report.leasesExpired(), report.toString());
+        assertFalse(Files.exists(dir.resolve("dead.json.lock")));
+        assertFalse(Files.exists(dir.resolve("locks/ended.lock")));
+        assertTrue(Files.exists(dir.resolve("live.json.lock")));
+        assertTrue(live.isHeld());
+        assertFalse(Files.exists(aside), "a lock renamed aside by a breaker that died is removed");
+    }
+
+    @Test
+    void thousandWaitersHoldNoThreadWhileWaiting() {
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            LockFileEngine e = engine(new LockEngineSettings(STALE, Duration.ofMillis(100), 8, false, two,
+                    Clock.systemUTC(), System::nanoTime));
+            Path res = dir.resolve("crowd.json");
+            int[] counter = {0};
+            List<Uni<Integer>> all = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                all.add(e.withLock(res, () -> Uni.createFrom().item(() -> ++counter[0]), patient()
+                        .withTimeout(Duration.ofSeconds(60))));
+            }
+            Uni.join().all(all).andFailFast().await().atMost(Duration.ofSeconds(90));
+            assertEquals(1000, counter[0], "1000 waiters on a 2-thread pool, all granted in turn");
+        } finally {
+            two.shutdownNow();
+        }
+    }
+
+    @Test
+    void cancelledAcquisitionLeavesNoLockBehind() throws Exception {
+        LockFileEngine e = engine();
+        Path res = dir.resolve("c.json");
+        LockHandle h = granted(e.acquire(res).await().atMost(WAIT));
+        var sub = e.acquire(res, patient()).subscribe().with(r -> { });
+        Thread.sleep(100);
+        sub.cancel();
+        h.release().await().atMost(WAIT);
+        Thread.sleep(100);
+        assertFalse(e.isLocked(res).await().atMost(WAIT), "the cancelled waiter did not take the lock");
+    }
+
+    @Test
+    void proceedWithoutLockOnlyWhenConfigured() throws Exception {
+        Path res = dir.resolve("f.json");
+        LockHandle h = granted(engine().acquire(res).await().atMost(WAIT));
+        LockOptions quick = LockOptions.defaults().withTimeout(Duration.ZERO);
+        LockException ex = assertThrows(LockException.class, () -> engine().withLock(res,
+                () -> Uni.createFrom().item("ran"), quick).await().atMost(WAIT));
+        assertEquals(LockResult.Reason.LOCKED, ex.failure().reason());
+        LockFileEngine lax = engine(LockEngineSettings.defaults().withProceedWithoutLockOnFailure(true));
+        assertEquals("ran", lax.withLock(res, () -> Uni.createFrom().item("ran"), quick).await().atMost(WAIT));
+        h.release().await().atMost(WAIT);
+    }
+
+    @Test
+    void acquireAllIsAllOrNoneInSortedOrder() throws Exception {
+        LockFileEngine e = engine();
+        LockHandle busy = granted(e.acquire(dir.resolve("b")).await().atMost(WAIT));
+        LockResult r = engine().acquireAll(List.of(dir.resolve("c"), dir.resolve("b"), dir.resolve("a")),
+                LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT);
+        failed(r);
+        assertFalse(e.isLocked(dir.resolve("a")).await().atMost(WAIT), "a was released when b was busy");
+        assertFalse(e.isLocked(dir.resolve("c")).await().atMost(WAIT));
+        busy.release().await().atMost(WAIT);
+        LockResult.Acquired all = assertInstanceOf(LockResult.Acquired.class, engine().acquireAll(
+                List.of(dir.resolve("c"), dir.resolve("b"), dir.resolve("a")), LockOptions.defaults())
+                .await().atMost(WAIT));
+        assertEquals(List.of("a", "b", "c"), all.handles().stream()
+                .map(h -> h.resource().getFileName().toString()).toList());
+    }
+
+    @Test
+    void onlyTheHeadOfTheLocalQueuePollsTheFile() throws Exception {
+        Process other = sleeper();
+        writePlanLock("polled.json", other.pid(), host());
+        LockFileEngine e = engine();
+        int waiters = 20;
+        List<Uni<LockResult>> all = new ArrayList<>();
+        for (int i = 0; i < waiters; i++) {
+            all.add(e.acquire(dir.resolve("polled.json"), patient().withTimeout(Duration.ofSeconds(20)))
+                    .call(r -> ((LockResult.Acquired) r).handle().release()));
+        }
+        var done = Uni.join().all(all).andFailFast().subscribeAsCompletionStage();
+        Thread.sleep(1500);
+        long whileHeld = e.fileAttempts();
+        other.destroyForcibly().waitFor();
+        done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        // the head backs off up to the 100 ms cap: about 15-25 attempts in 1.5 s, where 20 pollers would make 300+
+        assertTrue(whileHeld < 60, "file attempts while a foreign process held the lock: " + whileHeld);
+        assertTrue(whileHeld > 3, "the head did poll: " + whileHeld);
+    }
+
+    @Test
+    void hostnameIsWhatGethostnameReturns() throws Exception {
+        Process p = new ProcessBuilder("hostname").start();
+        String printed = new String(p.getInputStream().readAllBytes()).trim();
+        assertEquals(0, p.waitFor());
+        assertEquals(printed, ProcessIdentity.current().hostname());
     }
 }

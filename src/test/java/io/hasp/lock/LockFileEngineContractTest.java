@@ -1,0 +1,18 @@
+package io.hasp.lock;
+
+import java.time.Duration;
+
+/** The lock-file engine keeps the contract of {@link FileLockService}, like {@link MockFileLockService}. */
+class LockFileEngineContractTest extends AbstractFileLockServiceContractTest {
+
+    @Override
+    protected FileLockService newService() {
+        return new LockFileEngine(LockEngineSettings.defaults().withStaleAfter(Duration.ofSeconds(2))
+                .withRetryCap(Duration.ofMillis(100)));
+    }
+
+    @Override
+    protected void closeService(FileLockService closing) {
+        ((LockFileEngine) closing).close();
+    }
+}

@@ -1,0 +1,103 @@
+package io.hasp.lock;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A separate OS process for the multi-process tests: one JVM that uses the engine on a shared directory and reports
+ * on stdout, one line per event. Run with the test class path.
+ *
+ * <ul>
+ *   <li>{@code increment RESOURCE COUNTER N}: N times, under the lock, read the counter file, add one, write it back
+ *       in place (not atomically: only the lock keeps increments from being lost). Prints {@code DONE}.</li>
+ *   <li>{@code hold RESOURCE MILLIS [exclusive|shared]}: acquires, prints {@code ACQUIRED token}, holds, then prints {@code INTACT} or
+ *       {@code LOST} (whether the lock file still names this grant), releases, prints {@code RELEASED}.</li>
+ *   <li>{@code race RESOURCE START_EPOCH_MS HOLD_MS [exclusive|shared]}: waits for the start instant, tries once (timeout 0), prints
+ *       {@code WON token} or {@code BUSY}; a winner holds, checks and releases as {@code hold} does.</li>
+ * </ul>
+ * System property {@code stale.after.ms} sets the engine's stale-after (default 10 s).
+ */
+public final class LockWorker {
+
+    private LockWorker() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long staleMs = Long.getLong("stale.after.ms", 10_000);
+        LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults()
+                .withStaleAfter(Duration.ofMillis(staleMs)).withRetryCap(Duration.ofMillis(50)));
+        Path resource = Path.of(args[1]);
+        switch (args[0]) {
+            case "increment" -> increment(engine, resource, Path.of(args[2]), Integer.parseInt(args[3]));
+            case "hold" -> hold(engine, resource, Long.parseLong(args[2]), type(args, 3));
+            case "race" -> race(engine, resource, Long.parseLong(args[2]), Long.parseLong(args[3]), type(args, 4));
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+        engine.close();
+        System.exit(0);
+    }
+
+    private static LockType type(String[] args, int index) {
+        return args.length > index ? LockType.fromWire(args[index]) : LockType.EXCLUSIVE;
+    }
+
+    private static void increment(LockFileEngine engine, Path resource, Path counter, int n) {
+        LockOptions options = LockOptions.defaults().withMaxRetries(100_000).withTimeout(Duration.ofMinutes(2))
+                .withRetryInterval(Duration.ofMillis(1));
+        for (int i = 0; i < n; i++) {
+            engine.withLock(resource, () -> Uni.createFrom().item(() -> {
+                try {
+                    String text = Files.exists(counter) ? Files.readString(counter).trim() : "";
+                    int value = text.isEmpty() ? 0 : Integer.parseInt(text);
+                    Files.writeString(counter, Integer.toString(value + 1), StandardCharsets.UTF_8);
+                    return value + 1;
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }), options).await().atMost(Duration.ofMinutes(2));
+        }
+        say("DONE");
+    }
+
+    private static void hold(LockFileEngine engine, Path resource, long millis, LockType type) throws Exception {
+        LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
+                .withMaxRetries(100_000).withType(type)).await().atMost(Duration.ofSeconds(60));
+        LockHandle h = ((LockResult.Acquired) r).handle();
+        say("ACQUIRED " + h.fencingToken());
+        Thread.sleep(millis);
+        finish(h);
+    }
+
+    private static void race(LockFileEngine engine, Path resource, long startAt, long holdMs, LockType type)
+            throws Exception {
+        long wait = startAt - System.currentTimeMillis();
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+        LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO).withType(type))
+                .await().atMost(Duration.ofSeconds(30));
+        if (r instanceof LockResult.Acquired a) {
+            say("WON " + a.handle().fencingToken());
+            Thread.sleep(holdMs);
+            finish(a.handle());
+        } else {
+            say("BUSY");
+        }
+    }
+
+    private static void finish(LockHandle h) throws Exception {
+        String text = Files.exists(h.lockPath()) ? Files.readString(h.lockPath()) : "";
+        say(text.contains(h.lockId()) && h.isHeld() ? "INTACT" : "LOST");
+        h.release().await().atMost(Duration.ofSeconds(10));
+        say("RELEASED");
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,181 @@
+package io.hasp.lock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lock engine between real OS processes: separate JVMs on one directory, killed with SIGKILL where the claim is
+ * about crashes. These are the claims a single JVM cannot prove.
+ */
+class MultiProcessLockTest {
+
+    private static final Duration CHILD = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private final List<ChildJvm> children = new ArrayList<>();
+    private LockFileEngine engine;
+
+    private ChildJvm child(List<String> props, String... args) throws Exception {
+        ChildJvm c = ChildJvm.start(dir, props, args);
+        children.add(c);
+        return c;
+    }
+
+    private LockFileEngine engine(Duration staleAfter) {
+        engine = new LockFileEngine(LockEngineSettings.defaults().withStaleAfter(staleAfter)
+                .withRetryCap(Duration.ofMillis(50)));
+        return engine;
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (ChildJvm c : children) {
+            c.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    @Test
+    void threeJvmsIncrementingOneCounterLoseNoIncrement() throws Exception {
+        Path resource = dir.resolve("counter.json");
+        Path counter = dir.resolve("counter.txt");
+        int perProcess = 150;
+        for (int i = 0; i < 3; i++) {
+            child(List.of(), "increment", resource.toString(), counter.toString(), Integer.toString(perProcess));
+        }
+        for (ChildJvm c : children) {
+            assertEquals("DONE", c.nextLine(Duration.ofMinutes(3)));
+            assertEquals(0, c.waitFor(CHILD));
+        }
+        assertEquals(3 * perProcess, Integer.parseInt(Files.readString(counter).trim()));
+        assertTrue(Files.notExists(dir.resolve("counter.json.lock")), "the last release removed the lock file");
+    }
+
+    @Test
+    void lockOfKilledHolderIsTakenWithinTwoSeconds() throws Exception {
+        Path resource = dir.resolve("crash.json");
+        ChildJvm holder = child(List.of(), "hold", resource.toString(), "600000");
+        assertTrue(holder.nextLine(CHILD).startsWith("ACQUIRED"));
+        LockFileEngine e = engine(Duration.ofSeconds(10));
+        LockResult busy = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO))
+                .await().atMost(Duration.ofSeconds(10));
+        LockResult.Failed failed = assertInstanceOf(LockResult.Failed.class, busy);
+        assertEquals(holder.pid(), failed.holder().orElseThrow().pid(), "the failure names the holder's pid");
+
+        holder.kill9();
+        long start = System.nanoTime();
+        LockResult r = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(10)))
+                .await().atMost(Duration.ofSeconds(20));
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        LockHandle h = assertInstanceOf(LockResult.Acquired.class, r).handle();
+        assertTrue(tookMs < 2000, "taken " + tookMs + " ms after kill -9, stale-after being 10 s");
+        h.release().await().atMost(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void remoteHolderThatLivesFarPastStaleAfterKeepsItsLock() throws Exception {
+        Path resource = dir.resolve("long.json");
+        long staleMs = 400;
+        ChildJvm holder = child(List.of("-Dstale.after.ms=" + staleMs,
+                "-D" + ProcessIdentity.HOSTNAME_OVERRIDE + "=another-host"), "hold", resource.toString(), "3000");
+        assertTrue(holder.nextLine(CHILD).startsWith("ACQUIRED"));
+        LockFileEngine e = engine(Duration.ofMillis(staleMs));
+        // we judge it as a remote holder (another host): only its heartbeat keeps it alive
+        LockResult r = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofMillis(2000))
+                .withMaxRetries(100_000)).await().atMost(Duration.ofSeconds(10));
+        assertEquals(LockResult.Reason.TIMEOUT, assertInstanceOf(LockResult.Failed.class, r).reason(),
+                "held 5x stale-after with a live heartbeat: never judged stale");
+        assertEquals("INTACT", holder.nextLine(CHILD));
+        assertEquals("RELEASED", holder.nextLine(CHILD));
+    }
+
+    @Test
+    void remoteHolderWhoseHeartbeatStopsIsStaleAfterStaleAfter() throws Exception {
+        Path resource = dir.resolve("silent.json");
+        long staleMs = 500;
+        ChildJvm holder = child(List.of("-Dstale.after.ms=" + staleMs,
+                "-D" + ProcessIdentity.HOSTNAME_OVERRIDE + "=another-host"), "hold", resource.toString(), "600000");
+        assertTrue(holder.nextLine(CHILD).startsWith("ACQUIRED"));
+        holder.kill9();
+        LockFileEngine e = engine(Duration.ofMillis(staleMs));
+        long start = System.nanoTime();
+        LockResult r = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(10))
+                .withMaxRetries(100_000)).await().atMost(Duration.ofSeconds(20));
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertInstanceOf(LockResult.Acquired.class, r).handle().release().await().atMost(Duration.ofSeconds(5));
+        assertTrue(tookMs >= staleMs, "a remote holder is given stale-after of silence on our clock: " + tookMs);
+        assertTrue(tookMs < staleMs + 1500, "and not much more: " + tookMs);
+    }
+
+    @Test
+    void processesRacingToBreakOneStaleLockHaveExactlyOneWinner() throws Exception {
+        Path resource = dir.resolve("race.json");
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        Files.writeString(dir.resolve("race.json.lock"), "{\"pid\": " + dead.pid() + ", \"timestamp\": \""
+                + java.time.Instant.now() + "\", \"hostname\": \"" + ProcessIdentity.current().hostname() + "\"}");
+        long startAt = System.currentTimeMillis() + 2500;
+        int racers = 4;
+        for (int i = 0; i < racers; i++) {
+            child(List.of(), "race", resource.toString(), Long.toString(startAt), "1500");
+        }
+        int won = 0;
+        int busy = 0;
+        for (ChildJvm c : children) {
+            String line = c.nextLine(CHILD);
+            if (line.startsWith("WON")) {
+                won++;
+                assertEquals("INTACT", c.nextLine(CHILD), "nobody deleted the winner's fresh lock");
+            } else {
+                assertEquals("BUSY", line);
+                busy++;
+            }
+        }
+        assertEquals(1, won, "exactly one racer breaks the stale lock and gets it");
+        assertEquals(racers - 1, busy);
+    }
+
+    @Test
+    void sharedHoldersInSeveralProcessesOverlapAndExcludeWritersBothWays() throws Exception {
+        Path resource = dir.resolve("shared.json");
+        List<ChildJvm> readers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            readers.add(child(List.of(), "hold", resource.toString(), "4000", "shared"));
+        }
+        for (ChildJvm r : readers) {
+            assertTrue(r.nextLine(CHILD).startsWith("ACQUIRED"), "every reader gets in while the others hold");
+        }
+        LockFileEngine e = engine(Duration.ofSeconds(10));
+        assertEquals(3, e.holders(resource).await().atMost(Duration.ofSeconds(10)).size(),
+                "three readers in three processes hold the lock at once");
+        LockResult busy = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO))
+                .await().atMost(Duration.ofSeconds(10));
+        assertEquals(LockResult.Reason.LOCKED, assertInstanceOf(LockResult.Failed.class, busy).reason(),
+                "readers in other processes exclude a writer");
+        LockResult w = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
+                .withMaxRetries(100_000)).await().atMost(Duration.ofSeconds(40));
+        LockHandle writer = assertInstanceOf(LockResult.Acquired.class, w).handle();
+        for (ChildJvm r : readers) {
+            assertEquals("INTACT", r.nextLine(CHILD));
+            assertEquals("RELEASED", r.nextLine(CHILD));
+        }
+        ChildJvm lateReader = child(List.of(), "race", resource.toString(), "0", "0", "shared");
+        assertEquals("BUSY", lateReader.nextLine(CHILD), "a writer excludes readers of other processes");
+        writer.release().await().atMost(Duration.ofSeconds(10));
+    }
+}
