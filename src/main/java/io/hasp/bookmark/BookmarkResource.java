@@ -1,0 +1,127 @@
+package io.hasp.bookmark;
+
+import java.net.URI;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.hasp.http.Bodies;
+import io.hasp.http.IfMatch;
+import io.hasp.storage.RecordNotFoundException;
+import io.smallrye.mutiny.Uni;
+
+/** {@code /v1/bookmarks}, as API.md describes it. */
+@Path("/v1/bookmarks")
+@Tag(name = "Bookmarks")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class BookmarkResource {
+
+    static final String EXAMPLE = "{\"id\": \"docs\", \"title\": \"Docs\", \"target\": \"https://example.com/docs\", "
+            + "\"tags\": [\"ref\"], \"version\": 1, \"createdAt\": \"2026-01-31T10:00:00Z\", "
+            + "\"updatedAt\": \"2026-01-31T10:00:00Z\"}";
+    static final String REQUEST = "{\"id\": \"docs\", \"title\": \"Docs\", \"target\": \"https://example.com/docs\", "
+            + "\"tags\": [\"ref\"]}";
+
+    private final BookmarkRepository bookmarks;
+
+    @Inject
+    public BookmarkResource(BookmarkRepository bookmarks) {
+        this.bookmarks = bookmarks;
+    }
+
+    @POST
+    @Operation(summary = "Create a bookmark", description = "409 when the id exists.")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "create", value = REQUEST)))
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "bookmark", value = EXAMPLE)))
+    public Uni<RestResponse<Bookmark>> create(BookmarkRequest body) {
+        return bookmarks.create(Bodies.require(body)).map(b -> RestResponse.ResponseBuilder
+                .<Bookmark>created(URI.create("/v1/bookmarks/" + b.id())).entity(b).tag(IfMatch.etag(b.version()))
+                .build());
+    }
+
+    @GET
+    @Operation(summary = "List bookmarks")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "bookmarks", value = "{\"bookmarks\": [" + EXAMPLE + "]}")))
+    public Uni<BookmarkList> list() {
+        return bookmarks.list().map(BookmarkList::new);
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "Get a bookmark", description = "Served with ETag: \"<version>\".")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "bookmark", value = EXAMPLE)))
+    @APIResponse(responseCode = "404", description = "Unknown bookmark")
+    public Uni<RestResponse<Bookmark>> get(@PathParam("id") String id) {
+        return bookmarks.get(id).map(found -> found
+                .map(b -> RestResponse.ResponseBuilder.ok(b).tag(IfMatch.etag(b.version())).build())
+                .orElseThrow(() -> new RecordNotFoundException("bookmark " + id + " does not exist")));
+    }
+
+    @PUT
+    @Path("{id}")
+    @Operation(summary = "Save a bookmark", description = "Create (201) or replace (200).")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "save", value = REQUEST)))
+    @APIResponse(responseCode = "200", description = "Replaced", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "bookmark", value = EXAMPLE)))
+    @APIResponse(responseCode = "201", description = "Created")
+    @APIResponse(responseCode = "412", description = "If-Match names another version")
+    public Uni<RestResponse<Bookmark>> save(@PathParam("id") String id, BookmarkRequest body,
+                                            @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        return bookmarks.save(id, Bodies.require(body), IfMatch.parse(ifMatch)).map(saved -> {
+            Bookmark b = saved.bookmark();
+            RestResponse.ResponseBuilder<Bookmark> response = saved.created()
+                    ? RestResponse.ResponseBuilder.<Bookmark>created(URI.create("/v1/bookmarks/" + id)).entity(b)
+                    : RestResponse.ResponseBuilder.ok(b);
+            return response.tag(IfMatch.etag(b.version())).build();
+        });
+    }
+
+    @PATCH
+    @Path("{id}")
+    @Operation(summary = "Update a bookmark", description = "Members present are changed.")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "retitle", value = "{\"title\": \"Manual\"}")))
+    @APIResponse(responseCode = "200", description = "Updated", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "bookmark", value = EXAMPLE)))
+    @APIResponse(responseCode = "404", description = "Unknown bookmark")
+    public Uni<RestResponse<Bookmark>> update(@PathParam("id") String id, BookmarkPatch body,
+                                              @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        return bookmarks.update(id, Bodies.require(body), IfMatch.parse(ifMatch))
+                .map(b -> RestResponse.ResponseBuilder.ok(b).tag(IfMatch.etag(b.version())).build());
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete a bookmark")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "Unknown bookmark")
+    public Uni<RestResponse<Void>> delete(@PathParam("id") String id, @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        return bookmarks.delete(id, IfMatch.parse(ifMatch)).map(existed -> {
+            if (!existed) {
+                throw new RecordNotFoundException("bookmark " + id + " does not exist");
+            }
+            return RestResponse.noContent();
+        });
+    }
+}

@@ -1,0 +1,105 @@
+package io.hasp.credential;
+
+import java.net.URI;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.hasp.http.Bodies;
+import io.hasp.http.RequiresScope;
+import io.hasp.token.Scope;
+import io.smallrye.mutiny.Uni;
+
+/** {@code /v1/credentials}, as API.md describes it. Values go in, and come out only through the admin export. */
+@Path("/v1/credentials")
+@Tag(name = "Credentials", description = "Secrets in a 0600 file; values are never echoed")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class CredentialResource {
+
+    private final CredentialRepository credentials;
+
+    @Inject
+    public CredentialResource(CredentialRepository credentials) {
+        this.credentials = credentials;
+    }
+
+    @PUT
+    @Path("{name}")
+    @Operation(summary = "Set a credential", description = "201 when created, 200 when replaced; the value is "
+            + "never echoed.")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "set",
+            value = "{\"value\": \"s3cr3t\", \"description\": \"registry password\"}")))
+    @APIResponse(responseCode = "200", description = "Replaced", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "saved",
+            value = "{\"name\": \"registry\", \"created\": false}")))
+    @APIResponse(responseCode = "201", description = "Created")
+    public Uni<RestResponse<Map<String, Object>>> put(@PathParam("name") String name, CredentialRequest body) {
+        return credentials.put(name, Bodies.require(body)).map(created -> {
+            Map<String, Object> answer = Map.of("name", name, "created", created);
+            return created
+                    ? RestResponse.ResponseBuilder.<Map<String, Object>>created(URI.create("/v1/credentials/" + name))
+                            .entity(answer).build()
+                    : RestResponse.ok(answer);
+        });
+    }
+
+    @GET
+    @Operation(summary = "List credentials", description = "Names and descriptions, never values.")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "credentials", value = "{\"credentials\": [{\"name\": \"registry\", "
+                    + "\"description\": \"registry password\", \"updatedAt\": \"2026-01-31T10:00:00Z\"}]}")))
+    public Uni<CredentialList> list() {
+        return credentials.list().map(CredentialList::new);
+    }
+
+    @DELETE
+    @Path("{name}")
+    @Operation(summary = "Delete a credential")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "Unknown credential")
+    public Uni<RestResponse<Void>> delete(@PathParam("name") String name) {
+        return credentials.delete(name).map(ignored -> RestResponse.noContent());
+    }
+
+    @POST
+    @Path("import")
+    @RequiresScope(Scope.ADMIN)
+    @Operation(summary = "Import credentials", description = "All or nothing; merge (default) or replace (admin).")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "import", value = "{\"credentials\": "
+            + "[{\"name\": \"registry\", \"value\": \"s3cr3t\"}], \"mode\": \"merge\"}")))
+    @APIResponse(responseCode = "200", description = "Imported", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "imported",
+            value = "{\"imported\": 1}")))
+    public Uni<Map<String, Integer>> importAll(ImportRequest body) {
+        return credentials.importAll(Bodies.require(body)).map(n -> Map.of("imported", n));
+    }
+
+    @GET
+    @Path("export")
+    @RequiresScope(Scope.ADMIN)
+    @Operation(summary = "Export credentials", description = "With values (admin).")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "export", value = "{\"credentials\": [{\"name\": \"registry\", "
+                    + "\"value\": \"s3cr3t\", \"description\": \"registry password\"}]}")))
+    public Uni<CredentialExport> export() {
+        return credentials.exportAll().map(CredentialExport::new);
+    }
+}

@@ -1,0 +1,23 @@
+package io.hasp.filechange;
+
+import java.util.List;
+import java.util.Objects;
+
+/** Body of {@code POST /v1/file-changes/sessions/{sessionId}}. */
+public record ChangesRequest(List<FileChange> changes) {
+
+    static final int MAX_CHANGES = 10_000;
+
+    public ChangesRequest {
+        if (changes == null) {
+            throw new IllegalArgumentException("changes is required");
+        }
+        if (changes.size() > MAX_CHANGES) {
+            throw new IllegalArgumentException("at most " + MAX_CHANGES + " changes per request");
+        }
+        if (changes.stream().anyMatch(Objects::isNull)) {
+            throw new IllegalArgumentException("changes must not contain null");
+        }
+        changes = List.copyOf(changes);
+    }
+}

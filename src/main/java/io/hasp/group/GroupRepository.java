@@ -1,0 +1,132 @@
+package io.hasp.group;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hasp.HaspConfig;
+import io.hasp.lock.FileLockService;
+import io.hasp.lock.LockOptions;
+import io.hasp.storage.AtomicWriter;
+import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.Modification;
+import io.hasp.storage.RecordConflictException;
+import io.hasp.storage.RecordNotFoundException;
+import io.hasp.storage.SafeNames;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Groups of sessions (plan TASK-007). Sessions report their state concurrently into one group file:
+ * {@link #updateSession} inserts or updates one entry under the group's lock and leaves every other entry as it is,
+ * so no session's update is lost to another's.
+ */
+@Singleton
+public class GroupRepository extends BaseFileRepository<Group> {
+
+    /** What {@link #save} did. */
+    public record Saved(Group group, boolean created) {
+    }
+
+    private final Path dir;
+
+    @Inject
+    public GroupRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
+        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config));
+    }
+
+    public GroupRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
+                           Path dataDir, LockOptions lockOptions) {
+        super(locks, writer, mapper, clock, Group.class, lockOptions);
+        this.dir = dataDir.resolve("groups");
+    }
+
+    public Path path(String id) {
+        return SafeNames.resolve(dir, "group id", id, RECORD_SUFFIX);
+    }
+
+    public Uni<Group> create(GroupRequest request) {
+        String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
+        return modifyWithLock(path(id), OptionalLong.empty(), current -> {
+            if (current.isPresent()) {
+                throw new RecordConflictException("group " + id + " exists already");
+            }
+            Instant now = now();
+            return new Group(id, request.name(), 0, now, now, stamped(request.sessions(), now));
+        });
+    }
+
+    /** Creates or replaces the whole group. */
+    public Uni<Saved> save(String id, GroupRequest request, OptionalLong expectedVersion) {
+        return computeWithLock(path(id), expectedVersion, current -> {
+            Instant now = now();
+            Group group = new Group(id, request.name(), 0, current.map(Group::createdAt).orElse(now), now,
+                    stamped(request.sessions(), now));
+            boolean created = current.isEmpty();
+            return Modification.write(group, stored -> new Saved(stored, created));
+        });
+    }
+
+    /** Inserts or updates one session entry, leaving the others untouched; answers the group. */
+    public Uni<Group> updateSession(String groupId, Session update, OptionalLong expectedVersion) {
+        return modifyWithLock(path(groupId), expectedVersion, current -> {
+            Group group = existing(groupId, current);
+            Instant now = now();
+            List<Session> sessions = new ArrayList<>(group.sessions());
+            boolean replaced = false;
+            for (int i = 0; i < sessions.size(); i++) {
+                if (sessions.get(i).sessionId().equals(update.sessionId())) {
+                    sessions.set(i, sessions.get(i).mergedWith(update, now));
+                    replaced = true;
+                }
+            }
+            if (!replaced) {
+                sessions.add(new Session(update.sessionId(), update.status(), now, update.extra()));
+            }
+            return new Group(groupId, group.name(), group.version(), group.createdAt(), now, sessions);
+        });
+    }
+
+    /** Removes one session entry; {@link RecordNotFoundException} when the group or the entry is absent. */
+    public Uni<Group> removeSession(String groupId, String sessionId, OptionalLong expectedVersion) {
+        SafeNames.require("session id", sessionId);
+        return modifyWithLock(path(groupId), expectedVersion, current -> {
+            Group group = existing(groupId, current);
+            List<Session> sessions = new ArrayList<>(group.sessions());
+            if (!sessions.removeIf(s -> s.sessionId().equals(sessionId))) {
+                throw new RecordNotFoundException("session " + sessionId + " is not in group " + groupId);
+            }
+            return new Group(groupId, group.name(), group.version(), group.createdAt(), now(), sessions);
+        });
+    }
+
+    public Uni<Boolean> delete(String id, OptionalLong expectedVersion) {
+        return deleteWithLock(path(id), expectedVersion);
+    }
+
+    public Uni<Optional<Group>> get(String id) {
+        return read(path(id));
+    }
+
+    public Uni<List<Group>> list() {
+        return listAll(dir);
+    }
+
+    private static Group existing(String id, Optional<Group> current) {
+        return current.orElseThrow(() -> new RecordNotFoundException("group " + id + " does not exist"));
+    }
+
+    private static List<Session> stamped(List<Session> sessions, Instant now) {
+        return sessions.stream().map(s -> s.updatedAt() != null ? s
+                : new Session(s.sessionId(), s.status(), now, s.extra())).toList();
+    }
+}
