@@ -1,0 +1,229 @@
+package io.hasp.storage;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hasp.HaspConfig;
+import io.hasp.lock.FileLockService;
+import io.hasp.lock.LockOptions;
+import io.hasp.lock.LockType;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * The one place where records are read, written, modified and deleted (plan TASK-004), so that no record kind can
+ * lose an update. Every change of file {@code F} happens under the exclusive lock of {@code F} (lock file
+ * {@code F.lock}) and is written with {@link AtomicWriter}; pure reads take no lock, since a reader can only ever see
+ * a whole version.
+ *
+ * <p>A modification ({@link #computeWithLock}, and {@link #modifyWithLock} which answers the stored record):
+ * <ol>
+ *   <li>ensures the record's directory exists (a lock file needs it);</li>
+ *   <li>takes the exclusive lock of {@code F}, waiting as the lock options say (the lock service's business; no
+ *       thread is held while waiting);</li>
+ *   <li>on a worker thread, reads {@code F} (absent is {@code Optional.empty()});</li>
+ *   <li>checks the expected version, if one was demanded: a mismatch fails with {@link VersionConflictException}
+ *       and writes nothing;</li>
+ *   <li>applies the modifier; an exception from it fails the call and writes nothing;</li>
+ *   <li>sets the version to the current one plus one and writes {@code F} atomically;</li>
+ *   <li>releases the lock, whatever happened, and answers with a value computed from the stored record.</li>
+ * </ol>
+ * A lock that cannot be had fails the {@code Uni} with {@link io.hasp.lock.LockException} and changes nothing.
+ *
+ * @param <T> the record type
+ */
+public abstract class BaseFileRepository<T extends Versioned<T>> {
+
+    /** Suffix of record files; listings consider nothing else (not {@code .lock}, {@code .fence}, temp files). */
+    public static final String RECORD_SUFFIX = ".json";
+
+    private static final Logger LOG = Logger.getLogger(BaseFileRepository.class);
+
+    protected final FileLockService locks;
+    protected final AtomicWriter writer;
+    protected final ObjectMapper mapper;
+    protected final Clock clock;
+    private final Class<T> type;
+    private final LockOptions lockOptions;
+
+    protected BaseFileRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
+                                 Class<T> type, LockOptions lockOptions) {
+        this.locks = locks;
+        this.writer = writer;
+        this.mapper = mapper;
+        this.clock = clock;
+        this.type = type;
+        this.lockOptions = lockOptions;
+    }
+
+    /** The lock options of record changes, from {@code hasp.lock.*}. */
+    public static LockOptions lockOptions(HaspConfig config) {
+        HaspConfig.Lock lock = config.lock();
+        return new LockOptions(lock.timeout(), lock.retryInterval(), lock.maxRetries(), LockType.EXCLUSIVE,
+                Optional.empty());
+    }
+
+    /** Now, to the millisecond (finer digits only make the JSON noisier). */
+    protected Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** Reads {@code file} without a lock; atomic renames make every read see one whole version. */
+    protected Uni<Optional<T>> read(Path file) {
+        return blocking(() -> readNow(file));
+    }
+
+    /** Reads {@code file} under a shared lock, for callers that must not overlap a writer's critical section. */
+    protected Uni<Optional<T>> readWithLock(Path file) {
+        return ensureDirectory(file)
+                .chain(() -> locks.withLock(file, () -> blocking(() -> readNow(file)),
+                        lockOptions.withType(LockType.SHARED)));
+    }
+
+    /** Stores {@code record} as the new content of {@code file}, whatever was there, under the exclusive lock. */
+    protected Uni<T> writeWithLock(Path file, T record, OptionalLong expectedVersion) {
+        return computeWithLock(file, expectedVersion, current -> Modification.write(record, stored -> stored));
+    }
+
+    /** Read-modify-write under the exclusive lock; answers the record as stored, with its new version. */
+    protected Uni<T> modifyWithLock(Path file, OptionalLong expectedVersion, Function<Optional<T>, T> modifier) {
+        return computeWithLock(file, expectedVersion,
+                current -> Modification.<T, T>write(modifier.apply(current), stored -> stored));
+    }
+
+    /**
+     * Read-modify-write under the exclusive lock, answering a value computed from the stored record (see the class
+     * Javadoc for the steps). The modifier runs on a worker thread while the lock is held: it must be quick and must
+     * not wait for other locks.
+     */
+    protected <R> Uni<R> computeWithLock(Path file, OptionalLong expectedVersion,
+                                         Function<Optional<T>, Modification<T, R>> modifier) {
+        return ensureDirectory(file).chain(() -> locks.withLock(file, () -> blocking(() -> {
+            Optional<T> current = readNow(file);
+            checkVersion(expectedVersion, current);
+            Modification<T, R> change = modifier.apply(current);
+            if (change.record() == null) {
+                return change.result().apply(current.orElse(null));
+            }
+            long next = current.map(Versioned::version).orElse(0L) + 1;
+            T stored = change.record().withVersion(next);
+            writeNow(file, stored);
+            return change.result().apply(stored);
+        }), lockOptions));
+    }
+
+    /**
+     * Deletes {@code file} under the exclusive lock. Answers whether it existed; with an expected version, a
+     * mismatch (including a missing record) fails with {@link VersionConflictException}.
+     */
+    protected Uni<Boolean> deleteWithLock(Path file, OptionalLong expectedVersion) {
+        return ensureDirectory(file).chain(() -> locks.withLock(file, () -> blocking(() -> {
+            Optional<T> current = readNow(file);
+            checkVersion(expectedVersion, current);
+            try {
+                return Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new StorageException("delete failed: " + e.getClass().getSimpleName(), e);
+            }
+        }), lockOptions));
+    }
+
+    /** Every record directly inside {@code dir} ({@code *.json} with a safe name), sorted by file name. */
+    protected Uni<List<T>> listAll(Path dir) {
+        return blocking(() -> {
+            List<Path> files = new ArrayList<>();
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + RECORD_SUFFIX)) {
+                for (Path file : stream) {
+                    String name = file.getFileName().toString();
+                    String base = name.substring(0, name.length() - RECORD_SUFFIX.length());
+                    if (SafeNames.isSafe(base) && !AtomicWriter.isTempFile(file)) {
+                        files.add(file);
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                return List.of();
+            } catch (IOException e) {
+                throw new StorageException("listing failed: " + e.getClass().getSimpleName(), e);
+            }
+            files.sort(null);
+            List<T> records = new ArrayList<>(files.size());
+            for (Path file : files) {
+                try {
+                    readNow(file).ifPresent(records::add);
+                } catch (StorageException e) {
+                    // One unreadable file (edited by hand, say) must not hide all the others.
+                    LOG.warnf("skipping unreadable record %s: %s", file.getFileName(), e.getMessage());
+                }
+            }
+            return records;
+        });
+    }
+
+    /** Blocking read; for use inside this class' pipelines or by subclasses already on a worker thread. */
+    protected Optional<T> readNow(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StorageException("read failed: " + e.getClass().getSimpleName(), e);
+        }
+        try {
+            return Optional.of(mapper.readValue(bytes, type));
+        } catch (JsonProcessingException e) {
+            throw new StorageException("stored record " + file.getFileName() + " is not valid JSON for "
+                    + type.getSimpleName(), e);
+        } catch (IOException e) {
+            throw new StorageException("read failed: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Blocking atomic write; only under the file's lock. Subclasses may narrow the permissions. */
+    protected void writeNow(Path file, T record) {
+        writer.writeJson(file, record);
+    }
+
+    /** Runs blocking file work on the worker pool, never on the caller's (possibly event-loop) thread. */
+    protected static <R> Uni<R> blocking(Supplier<R> work) {
+        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private Uni<Void> ensureDirectory(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        return blocking(() -> {
+            try {
+                Files.createDirectories(dir);
+                return null;
+            } catch (IOException e) {
+                throw new StorageException("cannot create the record directory: " + e.getClass().getSimpleName(), e);
+            }
+        });
+    }
+
+    private static void checkVersion(OptionalLong expected, Optional<? extends Versioned<?>> current) {
+        if (expected.isPresent()) {
+            long actual = current.map(Versioned::version).orElse(0L);
+            if (actual != expected.getAsLong()) {
+                throw new VersionConflictException(expected.getAsLong(), actual);
+            }
+        }
+    }
+}
