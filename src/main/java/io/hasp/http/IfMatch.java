@@ -1,0 +1,47 @@
+package io.hasp.http;
+
+import java.util.OptionalLong;
+
+import jakarta.ws.rs.core.EntityTag;
+
+/**
+ * Reads the {@code If-Match} header of a mutation: records are served with {@code ETag: "<version>"}, and a client
+ * that sends one back demands that version. {@code *} or no header demands nothing (the change is simply applied
+ * under the record's lock).
+ */
+public final class IfMatch {
+
+    /** The header name. */
+    public static final String HEADER = "If-Match";
+
+    private IfMatch() {
+    }
+
+    /** The demanded version; a header that is no version tag cannot match any record and gets 412. */
+    public static OptionalLong parse(String header) {
+        if (header == null || header.isBlank() || header.trim().equals("*")) {
+            return OptionalLong.empty();
+        }
+        String value = header.trim();
+        if (value.startsWith("W/")) {
+            value = value.substring(2);
+        }
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+        }
+        try {
+            long version = Long.parseLong(value);
+            if (version >= 0) {
+                return OptionalLong.of(version);
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the 412 below: an unknown tag matches nothing.
+        }
+        throw new ProblemException(412, "version-mismatch", "If-Match must be a version tag such as \"3\"");
+    }
+
+    /** The strong entity tag of {@code version}. */
+    public static EntityTag etag(long version) {
+        return new EntityTag(Long.toString(version));
+    }
+}

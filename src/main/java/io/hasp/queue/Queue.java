@@ -1,0 +1,45 @@
+package io.hasp.queue;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.hasp.storage.Checks;
+import io.hasp.storage.SafeNames;
+import io.hasp.storage.Versioned;
+
+/** A queue of commands, stored as {@code <data-dir>/queues/<id>.json}; the order of {@code commands} is the queue's. */
+public record Queue(String id, String name, long version, Instant createdAt, Instant updatedAt,
+                    List<Command> commands) implements Versioned<Queue> {
+
+    /** Longest queue name. */
+    public static final int MAX_NAME = 200;
+
+    public Queue {
+        SafeNames.require("queue id", id);
+        Checks.requireText("name", name, MAX_NAME);
+        Checks.version(version);
+        Checks.require("createdAt", createdAt);
+        Checks.require("updatedAt", updatedAt);
+        commands = commands == null ? List.of() : List.copyOf(commands);
+    }
+
+    @Override
+    public Queue withVersion(long newVersion) {
+        return new Queue(id, name, newVersion, createdAt, updatedAt, commands);
+    }
+
+    /** This queue with {@code newCommands}, touched at {@code now}. */
+    public Queue withCommands(List<Command> newCommands, Instant now) {
+        return new Queue(id, name, version, createdAt, now, newCommands);
+    }
+
+    /** Index of command {@code commandId}, or -1. */
+    public int indexOf(String commandId) {
+        for (int i = 0; i < commands.size(); i++) {
+            if (commands.get(i).id().equals(commandId)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

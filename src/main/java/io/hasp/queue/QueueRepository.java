@@ -1,0 +1,224 @@
+package io.hasp.queue;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.hasp.HaspConfig;
+import io.hasp.lock.FileLockService;
+import io.hasp.lock.LockOptions;
+import io.hasp.storage.AtomicWriter;
+import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.Modification;
+import io.hasp.storage.RecordConflictException;
+import io.hasp.storage.RecordNotFoundException;
+import io.hasp.storage.SafeNames;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Queues of commands (plan TASK-005), the record kind with the most contention: runners, the CLI and the daemon
+ * all change one file. Every change is one {@code modifyWithLock} of {@code queues/<id>.json}, so none is lost.
+ *
+ * <p>Claims: {@link #claim} hands the first {@code pending} command to one runner and marks it {@code running} until
+ * {@code claimExpiresAt}; since claim is a read-modify-write under the queue's lock, two runners never get the same
+ * command. An expired claim goes back to {@code pending} at the next claim of that queue, and within one sweep
+ * interval through {@link ClaimExpirySweeper}.
+ */
+@ApplicationScoped
+public class QueueRepository extends BaseFileRepository<Queue> {
+
+    private final Path dir;
+
+    @Inject
+    public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
+        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config));
+    }
+
+    public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
+                           Path dataDir, LockOptions lockOptions) {
+        super(locks, writer, mapper, clock, Queue.class, lockOptions);
+        this.dir = dataDir.resolve("queues");
+    }
+
+    /** The file of queue {@code id}; refuses unsafe ids before any file is touched. */
+    public Path path(String id) {
+        return SafeNames.resolve(dir, "queue id", id, RECORD_SUFFIX);
+    }
+
+    /** Creates an empty queue; {@link RecordConflictException} when the id exists. */
+    public Uni<Queue> create(String id, String name) {
+        String queueId = id != null ? id : UUID.randomUUID().toString();
+        Path file = path(queueId);
+        return modifyWithLock(file, OptionalLong.empty(), current -> {
+            if (current.isPresent()) {
+                throw new RecordConflictException("queue " + queueId + " exists already");
+            }
+            Instant now = now();
+            return new Queue(queueId, name, 0, now, now, List.of());
+        });
+    }
+
+    public Uni<Optional<Queue>> get(String id) {
+        return read(path(id));
+    }
+
+    public Uni<List<Queue>> list() {
+        return listAll(dir);
+    }
+
+    /** Deletes the queue; answers whether it existed. */
+    public Uni<Boolean> delete(String id, OptionalLong expectedVersion) {
+        return deleteWithLock(path(id), expectedVersion);
+    }
+
+    /** Appends a new pending command; answers it. */
+    public Uni<Command> addCommand(String queueId, NewCommandRequest request, OptionalLong expectedVersion) {
+        String commandId = request.id() != null ? request.id() : UUID.randomUUID().toString();
+        return computeWithLock(path(queueId), expectedVersion, current -> {
+            Queue queue = existing(queueId, current);
+            if (queue.indexOf(commandId) >= 0) {
+                throw new RecordConflictException("command " + commandId + " exists already in queue " + queueId);
+            }
+            Instant now = now();
+            List<Command> commands = new ArrayList<>(queue.commands());
+            commands.add(Command.pending(commandId, request.command(), request.payload(), now));
+            return Modification.write(queue.withCommands(commands, now), stored -> command(stored, commandId));
+        });
+    }
+
+    /** Applies {@code patch} to one command; answers the command as stored. */
+    public Uni<Command> updateCommand(String queueId, String commandId, CommandPatch patch,
+                                      OptionalLong expectedVersion) {
+        SafeNames.require("command id", commandId);
+        return computeWithLock(path(queueId), expectedVersion, current -> {
+            Queue queue = existing(queueId, current);
+            int index = existingIndex(queue, commandId);
+            Command before = queue.commands().get(index);
+            if (patch.runnerId() != null && !patch.runnerId().equals(before.claimedBy())) {
+                throw new RecordConflictException("command " + commandId + " is not claimed by that runner"
+                        + " (its claim may have expired)");
+            }
+            Instant now = now();
+            List<Command> commands = new ArrayList<>(queue.commands());
+            commands.set(index, before.patched(patch, now));
+            return Modification.write(queue.withCommands(commands, now), stored -> command(stored, commandId));
+        });
+    }
+
+    /** Removes one command. */
+    public Uni<Queue> removeCommand(String queueId, String commandId, OptionalLong expectedVersion) {
+        SafeNames.require("command id", commandId);
+        return modifyWithLock(path(queueId), expectedVersion, current -> {
+            Queue queue = existing(queueId, current);
+            int index = existingIndex(queue, commandId);
+            List<Command> commands = new ArrayList<>(queue.commands());
+            commands.remove(index);
+            return queue.withCommands(commands, now());
+        });
+    }
+
+    /** Moves one command to 0-based {@code position}; answers the queue. */
+    public Uni<Queue> moveCommand(String queueId, String commandId, int position, OptionalLong expectedVersion) {
+        SafeNames.require("command id", commandId);
+        return modifyWithLock(path(queueId), expectedVersion, current -> {
+            Queue queue = existing(queueId, current);
+            int index = existingIndex(queue, commandId);
+            if (position >= queue.commands().size()) {
+                throw new IllegalArgumentException("position must be below " + queue.commands().size());
+            }
+            List<Command> commands = new ArrayList<>(queue.commands());
+            commands.add(position, commands.remove(index));
+            return queue.withCommands(commands, now());
+        });
+    }
+
+    /**
+     * Hands the first pending command to {@code runnerId} for {@code lease}; empty when nothing is pending. Expired
+     * claims of this queue go back to pending first, in the same change.
+     */
+    public Uni<Optional<Command>> claim(String queueId, String runnerId, Duration lease) {
+        return computeWithLock(path(queueId), OptionalLong.empty(), current -> {
+            Queue queue = existing(queueId, current);
+            Instant now = now();
+            List<Command> commands = new ArrayList<>(queue.commands());
+            boolean released = releaseExpired(commands, now) > 0;
+            for (int i = 0; i < commands.size(); i++) {
+                Command candidate = commands.get(i);
+                if (candidate.status() == CommandStatus.PENDING) {
+                    commands.set(i, candidate.claimed(runnerId, now, now.plus(lease)));
+                    String id = candidate.id();
+                    return Modification.write(queue.withCommands(commands, now),
+                            stored -> Optional.of(command(stored, id)));
+                }
+            }
+            return released
+                    ? Modification.write(queue.withCommands(commands, now), stored -> Optional.<Command>empty())
+                    : Modification.unchanged(Optional.<Command>empty());
+        });
+    }
+
+    /**
+     * Returns every expired claim of every queue to pending; answers how many. Queues without an expired claim are
+     * only read, never locked, so a sweep of idle queues costs no lock traffic.
+     */
+    public Uni<Integer> releaseExpiredClaims() {
+        return list().onItem().transformToMulti(queues -> Multi.createFrom().iterable(queues))
+                .filter(queue -> queue.commands().stream().anyMatch(c -> c.claimExpired(now())))
+                .onItem().transformToUniAndConcatenate(queue -> releaseExpiredClaims(queue.id()))
+                .collect().asList()
+                .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    /** Returns the expired claims of one queue to pending; answers how many. */
+    public Uni<Integer> releaseExpiredClaims(String queueId) {
+        return computeWithLock(path(queueId), OptionalLong.empty(), current -> {
+            if (current.isEmpty()) {
+                return Modification.unchanged(0);
+            }
+            Instant now = now();
+            List<Command> commands = new ArrayList<>(current.get().commands());
+            int released = releaseExpired(commands, now);
+            return released == 0 ? Modification.unchanged(0)
+                    : Modification.write(current.get().withCommands(commands, now), stored -> released);
+        });
+    }
+
+    private static int releaseExpired(List<Command> commands, Instant now) {
+        int released = 0;
+        for (int i = 0; i < commands.size(); i++) {
+            if (commands.get(i).claimExpired(now)) {
+                commands.set(i, commands.get(i).released(now));
+                released++;
+            }
+        }
+        return released;
+    }
+
+    private static Queue existing(String queueId, Optional<Queue> current) {
+        return current.orElseThrow(() -> new RecordNotFoundException("queue " + queueId + " does not exist"));
+    }
+
+    private static int existingIndex(Queue queue, String commandId) {
+        int index = queue.indexOf(commandId);
+        if (index < 0) {
+            throw new RecordNotFoundException("command " + commandId + " does not exist in queue " + queue.id());
+        }
+        return index;
+    }
+
+    private static Command command(Queue queue, String commandId) {
+        return queue.commands().get(queue.indexOf(commandId));
+    }
+}

@@ -1,0 +1,186 @@
+package io.hasp.queue;
+
+import java.net.URI;
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.hasp.HaspConfig;
+import io.hasp.http.Bodies;
+import io.hasp.http.IfMatch;
+import io.hasp.storage.RecordNotFoundException;
+import io.smallrye.mutiny.Uni;
+
+/** {@code /v1/queues}: queues of commands and their claims, as API.md describes them. Thin over the repository. */
+@Path("/v1/queues")
+@Tag(name = "Queues", description = "Queues of commands drained by runners")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class QueueResource {
+
+    static final String QUEUE_EXAMPLE = """
+            {"id": "builds", "name": "Nightly builds", "version": 3, "createdAt": "2026-01-31T10:00:00Z",
+             "updatedAt": "2026-01-31T10:05:00Z", "commands": [{"id": "c1", "command": "make all",
+             "payload": {"branch": "main"}, "status": "pending", "createdAt": "2026-01-31T10:05:00Z",
+             "updatedAt": "2026-01-31T10:05:00Z"}]}""";
+    static final String COMMAND_EXAMPLE = """
+            {"id": "c1", "command": "make all", "payload": {"branch": "main"}, "status": "running",
+             "createdAt": "2026-01-31T10:05:00Z", "updatedAt": "2026-01-31T10:06:00Z", "claimedBy": "runner-7",
+             "claimExpiresAt": "2026-01-31T10:06:30Z"}""";
+
+    private final QueueRepository queues;
+    private final HaspConfig config;
+
+    @Inject
+    public QueueResource(QueueRepository queues, HaspConfig config) {
+        this.queues = queues;
+        this.config = config;
+    }
+
+    @POST
+    @Operation(summary = "Create a queue", description = "409 when the id exists; the id is generated when absent.")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "create",
+            value = "{\"id\": \"builds\", \"name\": \"Nightly builds\"}")))
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "queue", value = QUEUE_EXAMPLE)))
+    @APIResponse(responseCode = "409", description = "The id exists already")
+    public Uni<RestResponse<Queue>> create(CreateQueueRequest body) {
+        CreateQueueRequest request = Bodies.require(body);
+        return queues.create(request.id(), request.name())
+                .map(q -> RestResponse.ResponseBuilder.<Queue>created(URI.create("/v1/queues/" + q.id())).entity(q)
+                        .tag(IfMatch.etag(q.version())).build());
+    }
+
+    @GET
+    @Operation(summary = "List queues", description = "Summaries without the commands.")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "queues", value = "{\"queues\": [{\"id\": \"builds\", \"name\": "
+                    + "\"Nightly builds\", \"version\": 3, \"createdAt\": \"2026-01-31T10:00:00Z\", \"updatedAt\": "
+                    + "\"2026-01-31T10:05:00Z\", \"commands\": 1, \"pending\": 1, \"running\": 0}]}")))
+    public Uni<QueueList> list() {
+        return queues.list().map(all -> new QueueList(all.stream().map(QueueSummary::of).toList()));
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "Get a queue", description = "Served with ETag: \"<version>\".")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "queue", value = QUEUE_EXAMPLE)))
+    @APIResponse(responseCode = "404", description = "Unknown queue")
+    public Uni<RestResponse<Queue>> get(@PathParam("id") String id) {
+        return queues.get(id).map(found -> found
+                .map(q -> RestResponse.ResponseBuilder.ok(q).tag(IfMatch.etag(q.version())).build())
+                .orElseThrow(() -> new RecordNotFoundException("queue " + id + " does not exist")));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete a queue")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "Unknown queue")
+    @APIResponse(responseCode = "412", description = "If-Match names another version")
+    public Uni<RestResponse<Void>> delete(@PathParam("id") String id, @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        return queues.delete(id, IfMatch.parse(ifMatch)).map(existed -> {
+            if (!existed) {
+                throw new RecordNotFoundException("queue " + id + " does not exist");
+            }
+            return RestResponse.noContent();
+        });
+    }
+
+    @POST
+    @Path("{id}/commands")
+    @Operation(summary = "Append a command", description = "The new command is pending, at the end of the queue.")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "command",
+            value = "{\"command\": \"make all\", \"payload\": {\"branch\": \"main\"}}")))
+    @APIResponse(responseCode = "201", description = "Appended", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "command", value = """
+            {"id": "c1", "command": "make all", "payload": {"branch": "main"}, "status": "pending",
+             "createdAt": "2026-01-31T10:05:00Z", "updatedAt": "2026-01-31T10:05:00Z"}""")))
+    @APIResponse(responseCode = "404", description = "Unknown queue")
+    @APIResponse(responseCode = "409", description = "The command id exists in this queue")
+    public Uni<RestResponse<Command>> addCommand(@PathParam("id") String id, NewCommandRequest body,
+                                                 @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        NewCommandRequest request = Bodies.require(body);
+        return queues.addCommand(id, request, IfMatch.parse(ifMatch))
+                .map(c -> RestResponse.ResponseBuilder.<Command>
+                        created(URI.create("/v1/queues/" + id + "/commands/" + c.id())).entity(c).build());
+    }
+
+    @PATCH
+    @Path("{id}/commands/{commandId}")
+    @Operation(summary = "Update a command", description = "Partial: members present are changed. Setting status "
+            + "completed or failed ends a claim; with runnerId, the command must be claimed by that runner (409).")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "complete",
+            value = "{\"status\": \"completed\", \"result\": {\"exitCode\": 0}, \"runnerId\": \"runner-7\"}")))
+    @APIResponse(responseCode = "200", description = "Updated", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "command", value = COMMAND_EXAMPLE)))
+    @APIResponse(responseCode = "404", description = "Unknown queue or command")
+    public Uni<Command> updateCommand(@PathParam("id") String id, @PathParam("commandId") String commandId,
+                                      CommandPatch body, @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        return queues.updateCommand(id, commandId, Bodies.require(body), IfMatch.parse(ifMatch));
+    }
+
+    @DELETE
+    @Path("{id}/commands/{commandId}")
+    @Operation(summary = "Remove a command")
+    @APIResponse(responseCode = "204", description = "Removed")
+    @APIResponse(responseCode = "404", description = "Unknown queue or command")
+    public Uni<RestResponse<Void>> removeCommand(@PathParam("id") String id, @PathParam("commandId") String commandId,
+                                                 @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        return queues.removeCommand(id, commandId, IfMatch.parse(ifMatch)).map(q -> RestResponse.noContent());
+    }
+
+    @POST
+    @Path("{id}/commands/{commandId}/move")
+    @Operation(summary = "Move a command", description = "To the 0-based position; answers the queue.")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "first", value = "{\"position\": 0}")))
+    @APIResponse(responseCode = "200", description = "Moved", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "queue", value = QUEUE_EXAMPLE)))
+    @APIResponse(responseCode = "400", description = "Position out of range")
+    public Uni<RestResponse<Queue>> moveCommand(@PathParam("id") String id, @PathParam("commandId") String commandId,
+                                                MoveRequest body, @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        MoveRequest request = Bodies.require(body);
+        return queues.moveCommand(id, commandId, request.position(), IfMatch.parse(ifMatch))
+                .map(q -> RestResponse.ResponseBuilder.ok(q).tag(IfMatch.etag(q.version())).build());
+    }
+
+    @POST
+    @Path("{id}/claim")
+    @Operation(summary = "Claim the next pending command", description = "The first pending command becomes "
+            + "running, claimed by runnerId until claimExpiresAt; two runners never get the same command. "
+            + "A claim not completed in time goes back to pending.")
+    @RequestBody(content = @Content(examples = @ExampleObject(name = "claim",
+            value = "{\"runnerId\": \"runner-7\", \"leaseMs\": 30000}")))
+    @APIResponse(responseCode = "200", description = "Claimed", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "command", value = COMMAND_EXAMPLE)))
+    @APIResponse(responseCode = "204", description = "Nothing is pending")
+    public Uni<RestResponse<Command>> claim(@PathParam("id") String id, ClaimRequest body) {
+        ClaimRequest request = Bodies.require(body);
+        Duration lease = request.leaseMs() == null ? config.lease().defaultLease()
+                : Duration.ofMillis(request.leaseMs());
+        if (lease.compareTo(config.lease().max()) > 0) {
+            throw new IllegalArgumentException("leaseMs must be at most " + config.lease().max().toMillis());
+        }
+        return queues.claim(id, request.runnerId(), lease)
+                .map(claimed -> claimed.map(RestResponse::ok).orElseGet(RestResponse::noContent));
+    }
+}

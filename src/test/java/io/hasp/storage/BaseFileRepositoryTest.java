@@ -1,0 +1,274 @@
+package io.hasp.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.hasp.lock.ConcurrencyHelpers;
+import io.hasp.lock.FileLockService;
+import io.hasp.lock.LockEngineSettings;
+import io.hasp.lock.LockException;
+import io.hasp.lock.LockFileEngine;
+import io.hasp.lock.LockOptions;
+import io.hasp.lock.LockResult;
+import io.hasp.lock.MockFileLockService;
+import io.smallrye.mutiny.Uni;
+
+class BaseFileRepositoryTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private final MockFileLockService mock = new MockFileLockService();
+    private LockFileEngine engine;
+
+    @AfterEach
+    void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    /** A minimal record kind: a counter. */
+    record Counter(String id, long version, long value) implements Versioned<Counter> {
+        @Override
+        public Counter withVersion(long newVersion) {
+            return new Counter(id, newVersion, value);
+        }
+    }
+
+    /** Exposes the protected operations to the tests. */
+    static final class Counters extends BaseFileRepository<Counter> {
+        Counters(FileLockService locks, Path dir) {
+            super(locks, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), Clock.systemUTC(), Counter.class,
+                    LockOptions.defaults().withTimeout(Duration.ofSeconds(20)).withMaxRetries(10_000));
+            this.dir = dir;
+        }
+
+        private final Path dir;
+
+        Path file(String id) {
+            return SafeNames.resolve(dir, "id", id, RECORD_SUFFIX);
+        }
+
+        Uni<Counter> add(String id, long delta, OptionalLong expected) {
+            return modifyWithLock(file(id), expected,
+                    current -> new Counter(id, 0, current.map(Counter::value).orElse(0L) + delta));
+        }
+
+        Uni<Optional<Counter>> get(String id) {
+            return read(file(id));
+        }
+    }
+
+    private Counters withMock() {
+        return new Counters(mock, dir);
+    }
+
+    private Counters withEngine() {
+        engine = new LockFileEngine(LockEngineSettings.defaults().withRetryCap(Duration.ofMillis(20)));
+        return new Counters(engine, dir);
+    }
+
+    @Test
+    void modifyStoresTheNewRecordWithVersionPlusOne() {
+        Counters repo = withMock();
+
+        Counter first = repo.add("c", 5, OptionalLong.empty()).await().atMost(WAIT);
+        Counter second = repo.add("c", 2, OptionalLong.empty()).await().atMost(WAIT);
+
+        assertEquals(1, first.version());
+        assertEquals(2, second.version());
+        assertEquals(7, repo.get("c").await().atMost(WAIT).orElseThrow().value());
+        assertEquals(2, mock.releaseCount(repo.file("c")), "every lock taken was given back");
+    }
+
+    @Test
+    void staleExpectedVersionFailsAndChangesNothing() throws IOException {
+        Counters repo = withMock();
+        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        String before = Files.readString(repo.file("c"));
+
+        VersionConflictException e = assertThrows(VersionConflictException.class,
+                () -> repo.add("c", 1, OptionalLong.of(7)).await().atMost(WAIT));
+
+        assertEquals(1, e.actual());
+        assertEquals(before, Files.readString(repo.file("c")));
+        assertEquals(2, repo.add("c", 1, OptionalLong.of(1)).await().atMost(WAIT).version(), "the right one passes");
+    }
+
+    @Test
+    void aFailingModifierWritesNothingAndReleasesTheLock() throws IOException {
+        Counters repo = withMock();
+        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        String before = Files.readString(repo.file("c"));
+
+        assertThrows(IllegalStateException.class, () -> repo.modifyWithLock(repo.file("c"), OptionalLong.empty(),
+                current -> {
+                    throw new IllegalStateException("refused");
+                }).await().atMost(WAIT));
+
+        assertEquals(before, Files.readString(repo.file("c")));
+        assertEquals(mock.grantCount(repo.file("c")), mock.releaseCount(repo.file("c")));
+    }
+
+    @Test
+    void anUnchangedModificationDoesNotWriteOrBumpTheVersion() throws IOException {
+        Counters repo = withMock();
+        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        String before = Files.readString(repo.file("c"));
+
+        String answer = repo.computeWithLock(repo.file("c"), OptionalLong.empty(),
+                current -> Modification.<Counter, String>unchanged("kept")).await().atMost(WAIT);
+
+        assertEquals("kept", answer);
+        assertEquals(before, Files.readString(repo.file("c")));
+    }
+
+    @Test
+    void computeAnswersFromTheStoredRecord() {
+        Counters repo = withMock();
+
+        Long version = repo.computeWithLock(repo.file("c"), OptionalLong.empty(),
+                current -> Modification.write(new Counter("c", 99, 3), Counter::version)).await().atMost(WAIT);
+
+        assertEquals(1L, version, "the answer sees the version the repository set, not the modifier's");
+    }
+
+    @Test
+    void lockTimeoutFailsWithLockExceptionAndNeverRunsTheModifier() throws IOException {
+        Counters repo = withMock();
+        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        mock.setLockBehavior(repo.file("c"), MockFileLockService.Behavior.TIMEOUT);
+        AtomicInteger calls = new AtomicInteger();
+
+        LockException e = assertThrows(LockException.class, () -> repo.modifyWithLock(repo.file("c"),
+                OptionalLong.empty(), current -> {
+                    calls.incrementAndGet();
+                    return current.orElseThrow();
+                }).await().atMost(WAIT));
+
+        assertEquals(LockResult.Reason.TIMEOUT, e.failure().reason());
+        assertEquals(0, calls.get());
+        assertEquals(1, repo.get("c").await().atMost(WAIT).orElseThrow().version());
+    }
+
+    @Test
+    void lockErrorFailsTheDelete() {
+        Counters repo = withMock();
+        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        mock.setLockBehavior(repo.file("c"), MockFileLockService.Behavior.ERROR);
+
+        LockException e = assertThrows(LockException.class,
+                () -> repo.deleteWithLock(repo.file("c"), OptionalLong.empty()).await().atMost(WAIT));
+
+        assertEquals(LockResult.Reason.ERROR, e.failure().reason());
+        assertTrue(Files.exists(repo.file("c")));
+    }
+
+    @Test
+    void deleteAnswersWhetherTheRecordExistedAndHonoursTheVersion() {
+        Counters repo = withMock();
+        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+
+        assertThrows(VersionConflictException.class,
+                () -> repo.deleteWithLock(repo.file("c"), OptionalLong.of(4)).await().atMost(WAIT));
+        assertTrue(repo.deleteWithLock(repo.file("c"), OptionalLong.of(1)).await().atMost(WAIT));
+        assertFalse(repo.deleteWithLock(repo.file("c"), OptionalLong.empty()).await().atMost(WAIT));
+        assertFalse(Files.exists(repo.file("c")));
+    }
+
+    @Test
+    void writeWithLockReplacesWhateverWasThere() {
+        Counters repo = withMock();
+        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+
+        Counter stored = repo.writeWithLock(repo.file("c"), new Counter("c", 0, 40), OptionalLong.empty())
+                .await().atMost(WAIT);
+
+        assertEquals(new Counter("c", 2, 40), stored);
+        assertEquals(stored, repo.readWithLock(repo.file("c")).await().atMost(WAIT).orElseThrow());
+    }
+
+    @Test
+    void listingConsidersOnlyJsonRecordsWithSafeNames() throws IOException {
+        Counters repo = withMock();
+        repo.add("a", 1, OptionalLong.empty()).await().atMost(WAIT);
+        repo.add("b", 2, OptionalLong.empty()).await().atMost(WAIT);
+        Files.writeString(dir.resolve("a.json.lock"), "{\"pid\":1,\"timestamp\":\"x\",\"hostname\":\"h\"}");
+        Files.writeString(dir.resolve("a.json.fence"), "");
+        Files.writeString(dir.resolve("b.json.tmp.0123"), "{\"id\":\"torn");
+        Files.writeString(dir.resolve("notes.txt"), "hello");
+        Files.writeString(dir.resolve("broken.json"), "{not json");
+
+        List<Counter> all = repo.listAll(dir).await().atMost(WAIT);
+
+        assertEquals(List.of("a", "b"), all.stream().map(Counter::id).toList());
+        assertEquals(List.of(), repo.listAll(dir.resolve("absent")).await().atMost(WAIT));
+    }
+
+    @Test
+    void manyThreadsModifyingOneRecordLoseNoUpdateWithTheLockFileEngine() {
+        Counters repo = withEngine();
+        List<UnaryOperator<Long>> increments = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            increments.add(n -> n + 1);
+        }
+        Function<UnaryOperator<Long>, Uni<?>> modify = increment -> repo.add("shared", 1, OptionalLong.empty());
+
+        ConcurrencyHelpers.UpdateCheck<Long> check = ConcurrencyHelpers.verifyNoLostUpdates(0L, increments,
+                () -> repo.get("shared").map(c -> c.map(Counter::value).orElse(-1L)),
+                value -> repo.writeWithLock(repo.file("shared"), new Counter("shared", 0, value),
+                        OptionalLong.empty()).replaceWithVoid(),
+                modify).await().atMost(Duration.ofSeconds(60));
+
+        assertTrue(check.success(), () -> "expected " + check.expected() + " but was " + check.actual());
+        assertEquals(65, repo.get("shared").await().atMost(WAIT).orElseThrow().version(),
+                "one version per change: the initial write and 64 increments");
+    }
+
+    @Test
+    void anUnlockedReadModifyWriteDoesLoseUpdates() {
+        // The control experiment: the same increments without the repository's lock lose some, so the test above
+        // proves something.
+        Counters repo = withMock();
+        List<UnaryOperator<Long>> increments = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            increments.add(n -> n + 1);
+        }
+        AtomicInteger lost = new AtomicInteger();
+        for (int round = 0; round < 5 && lost.get() == 0; round++) {
+            ConcurrencyHelpers.UpdateCheck<Long> check = ConcurrencyHelpers.verifyNoLostUpdates(0L, increments,
+                    () -> repo.get("unguarded").map(c -> c.map(Counter::value).orElse(0L))
+                            .onItem().delayIt().by(Duration.ofMillis(1)),
+                    value -> Uni.createFrom().item(() -> {
+                        repo.writer.writeJson(repo.file("unguarded"), new Counter("unguarded", 1, value));
+                        return (Void) null;
+                    })).await().atMost(Duration.ofSeconds(60));
+            if (!check.success()) {
+                lost.incrementAndGet();
+            }
+        }
+        assertTrue(lost.get() > 0, "without a lock, concurrent read-modify-writes lose updates");
+    }
+}
