@@ -14,6 +14,7 @@ import io.hasp.lease.LockMetrics;
 import io.hasp.lease.NamedLockService;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.SweepReport;
+import io.hasp.queue.QueueRepository;
 import io.hasp.storage.OrphanTempSweeper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,6 +33,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *       live lock, nor both remove the same stale one;</li>
  *   <li>removes orphaned temp files ({@link OrphanTempSweeper}), which judges them by age and by their target's
  *       lock;</li>
+ *   <li>returns expired queue claims to {@code pending} ({@link QueueRepository#releaseExpiredClaims()}), each
+ *       queue under its own lock, so a second replica sweeping at once finds nothing left to do;</li>
  *   <li>counts the live holders of named locks for the {@code hasp.locks.holders} gauge.</li>
  * </ol>
  * The blocking parts run on the worker pool, never on the scheduler's event loop. What a run did goes to the
@@ -47,6 +50,7 @@ public class Sweeper {
     private final OrphanTempSweeper temps;
     private final NamedLockService namedLocks;
     private final LockMetrics lockMetrics;
+    private final QueueRepository queues;
     private final Timer duration;
     private final Counter runsOk;
     private final Counter runsFailed;
@@ -54,21 +58,23 @@ public class Sweeper {
     private final Counter staleHolders;
     private final Counter expiredLeases;
     private final Counter orphanTemps;
+    private final Counter expiredClaims;
     private final Counter busySkipped;
     private final AtomicReference<Outcome> last = new AtomicReference<>();
 
     /** What the last finished run did; for tests and operators' debugging. */
-    public record Outcome(SweepReport locks, int tempFilesRemoved, int namedHolders) {
+    public record Outcome(SweepReport locks, int tempFilesRemoved, int claimsReleased, int namedHolders) {
     }
 
     @Inject
     public Sweeper(HaspConfig config, LockFileEngine engine, OrphanTempSweeper temps, NamedLockService namedLocks,
-                   LockMetrics lockMetrics, MeterRegistry registry) {
+                   LockMetrics lockMetrics, QueueRepository queues, MeterRegistry registry) {
         this.config = config;
         this.engine = engine;
         this.temps = temps;
         this.namedLocks = namedLocks;
         this.lockMetrics = lockMetrics;
+        this.queues = queues;
         duration = Timer.builder("hasp.sweeper.duration").description("Duration of sweeper runs").register(registry);
         runsOk = runs(registry, "ok");
         runsFailed = runs(registry, "failed");
@@ -76,6 +82,7 @@ public class Sweeper {
         staleHolders = removed(registry, "stale-holder");
         expiredLeases = removed(registry, "expired-lease");
         orphanTemps = removed(registry, "orphan-temp");
+        expiredClaims = removed(registry, "expired-claim");
         busySkipped = Counter.builder("hasp.sweeper.busy.skipped")
                 .description("Lock files skipped because another process was changing them; retried next run")
                 .register(registry);
@@ -105,10 +112,13 @@ public class Sweeper {
         return Uni.createFrom().item(() -> {
             SweepReport locks = engine.sweep(root);
             int tempFiles = temps.sweep(root);
-            return new Outcome(locks, tempFiles, 0);
+            return new Outcome(locks, tempFiles, 0, 0);
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(partial -> queues.releaseExpiredClaims()
+                        .map(claims -> new Outcome(partial.locks(), partial.tempFilesRemoved(), claims, 0)))
                 .chain(partial -> namedLocks.countHolders()
-                        .map(count -> new Outcome(partial.locks(), partial.tempFilesRemoved(), count)))
+                        .map(count -> new Outcome(partial.locks(), partial.tempFilesRemoved(),
+                                partial.claimsReleased(), count)))
                 .invoke(outcome -> {
                     duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     runsOk.increment();
@@ -127,14 +137,15 @@ public class Sweeper {
         staleHolders.increment(r.holdersPruned());
         expiredLeases.increment(r.leasesExpired());
         orphanTemps.increment(o.tempFilesRemoved());
+        expiredClaims.increment(o.claimsReleased());
         busySkipped.increment(r.busySkipped());
         lockMetrics.namedHolders(o.namedHolders());
         last.set(o);
-        if (r.staleLocksBroken() + r.holdersPruned() + o.tempFilesRemoved() > 0) {
+        if (r.staleLocksBroken() + r.holdersPruned() + o.tempFilesRemoved() + o.claimsReleased() > 0) {
             LOG.debugf("sweep removed %d stale lock file(s), %d stale holder(s) (%d expired lease(s)), "
-                    + "%d orphaned temp file(s); %d lock file(s) scanned, %d busy", r.staleLocksBroken(),
-                    r.holdersPruned(), r.leasesExpired(), o.tempFilesRemoved(), r.lockFilesScanned(),
-                    r.busySkipped());
+                    + "%d orphaned temp file(s), released %d expired claim(s); %d lock file(s) scanned, %d busy",
+                    r.staleLocksBroken(), r.holdersPruned(), r.leasesExpired(), o.tempFilesRemoved(),
+                    o.claimsReleased(), r.lockFilesScanned(), r.busySkipped());
         }
     }
 
