@@ -105,7 +105,19 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
+        if (e.getCause() instanceof InvalidNameException invalidName) {
+            return invalidName(invalidName);
+        }
         return build(400, "invalid-body", describeJson(e), Map.of(), Map.of());
+    }
+
+    /**
+     * Declared for this exact type because quarkus-rest-jackson ships a mapper of its own for it, whose JSON body is
+     * no problem document.
+     */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e) {
+        return json(e);
     }
 
     @ServerExceptionMapper

@@ -24,6 +24,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.hasp.http.ProblemException;
+import io.hasp.http.RequiresScope;
+import io.hasp.token.Scope;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -141,9 +143,11 @@ public class NamedLockResource {
     }
 
     @GET
+    @RequiresScope(Scope.ADMIN)
     @Operation(summary = "Every locked name (admin)", description = "One status per name that has a live holder.")
     @APIResponse(responseCode = "200", description = "the locked names, sorted",
             content = @Content(schema = @Schema(implementation = LockStatusList.class, type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "401", description = "no valid bearer token", content = @Content(mediaType = PROBLEM))
     @APIResponse(responseCode = "403", description = "the token lacks the admin scope",
             content = @Content(mediaType = PROBLEM))
     public Uni<LockStatusList> list() {

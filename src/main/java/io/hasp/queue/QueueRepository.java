@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -36,7 +36,7 @@ import io.smallrye.mutiny.Uni;
  * command. An expired claim goes back to {@code pending} at the next claim of that queue, and within one sweep
  * interval through {@link io.hasp.ops.Sweeper}.
  */
-@ApplicationScoped
+@Singleton
 public class QueueRepository extends BaseFileRepository<Queue> {
 
     private final Path dir;

@@ -29,6 +29,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.hasp.HaspConfig;
+import io.hasp.http.Auth;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -211,6 +212,22 @@ class NamedLockResourceTest {
                 .body(not(containsString(lockId)));
         release(name, lockId).then().statusCode(204);
         api().get("/v1/locks").then().statusCode(200).body("locks.name", not(hasItem(name)));
+    }
+
+    @Test
+    void tokensAndScopesAreChecked() {
+        String name = uniqueName("auth");
+        io.restassured.RestAssured.given().post("/v1/locks/{name}", name).then().statusCode(401)
+                .contentType("application/problem+json");
+        String read = Auth.token("read");
+        String write = Auth.token("read", "write");
+        Auth.as(read).body("{}").post("/v1/locks/{name}", name).then().statusCode(403);
+        Auth.as(read).get("/v1/locks/{name}", name).then().statusCode(200);
+        Auth.as(write).get("/v1/locks").then().statusCode(403).body("reason", equalTo("forbidden"));
+        Response g = Auth.as(write).body("{}").post("/v1/locks/{name}", name);
+        g.then().statusCode(201);
+        Auth.as(read).delete("/v1/locks/{name}/{lockId}", name, (String) g.path("lockId")).then().statusCode(403);
+        Auth.as(write).delete("/v1/locks/{name}/{lockId}", name, (String) g.path("lockId")).then().statusCode(204);
     }
 
     @Test

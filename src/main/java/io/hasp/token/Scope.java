@@ -1,0 +1,33 @@
+package io.hasp.token;
+
+import java.util.Locale;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** What a token may do: {@code read} (GET), {@code write} (mutations), {@code admin} (everything). */
+public enum Scope {
+    READ,
+    WRITE,
+    ADMIN;
+
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static Scope fromWire(String value) {
+        for (Scope s : values()) {
+            if (s.wireName().equals(value)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("scopes must be among read, write, admin");
+    }
+
+    /** Whether holding this scope allows what {@code needed} guards: admin allows everything, else only itself. */
+    public boolean grants(Scope needed) {
+        return this == ADMIN || this == needed;
+    }
+}
