@@ -30,6 +30,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Named locks over HTTP (API.md, "Named locks"). Thin: checks names, hands the rest to {@link NamedLockService}.
+ * Bodies are optional: {@link BodilessPostFilter} lets a POST without {@code Content-Type} in.
  * Every method returns a {@link Uni} and runs on the event loop; the engine does its file work on the worker pool
  * and waits between attempts with timers, so a waiting acquire holds no thread.
  */
