@@ -47,7 +47,7 @@ final class HaspProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m",
                 "-Dquarkus.http.port=" + port, "-Dhasp.data-dir=" + dataDir.toAbsolutePath(),
-                "-Dhasp.admin-token=" + ADMIN_TOKEN, "-Dhasp.sweep.interval=500ms",
+                "-Dhasp.admin-token=" + ADMIN_TOKEN, "-Dhasp.sweep.interval=1s",
                 "-Dquarkus.log.category.\"io.hasp\".level=DEBUG", "-jar", jar.toAbsolutePath().toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(logs.resolve(label + "-" + port + ".log").toFile());
