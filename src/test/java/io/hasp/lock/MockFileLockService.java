@@ -279,7 +279,7 @@ public final class MockFileLockService implements FileLockService {
         synchronized (monitor) {
             Resource res = resourceLocked(key);
             res.acquireCount++;
-            waiter = new Waiter(res, options, deadline, sink);
+            waiter = new Waiter(res, options, sink);
             Instant now = Instant.now();
             res.purgeExpired(now);
             if (res.behavior == Behavior.TIMEOUT) {
@@ -505,17 +505,15 @@ public final class MockFileLockService implements FileLockService {
     private static final class Waiter {
         final Resource res;
         final LockOptions options;
-        final Instant deadline;
         final Consumer<LockResult> sink;
         State state = State.WAITING;
         int retries;
         ScheduledFuture<?> deadlineTimer;
         ScheduledFuture<?> retryTimer;
 
-        Waiter(Resource res, LockOptions options, Instant deadline, Consumer<LockResult> sink) {
+        Waiter(Resource res, LockOptions options, Consumer<LockResult> sink) {
             this.res = res;
             this.options = options;
-            this.deadline = deadline;
             this.sink = sink;
         }
 
