@@ -34,7 +34,7 @@ import io.smallrye.mutiny.Uni;
  * <p>Claims: {@link #claim} hands the first {@code pending} command to one runner and marks it {@code running} until
  * {@code claimExpiresAt}; since claim is a read-modify-write under the queue's lock, two runners never get the same
  * command. An expired claim goes back to {@code pending} at the next claim of that queue, and within one sweep
- * interval through {@link ClaimExpirySweeper}.
+ * interval through {@link io.hasp.ops.Sweeper}.
  */
 @Singleton
 public class QueueRepository extends BaseFileRepository<Queue> {

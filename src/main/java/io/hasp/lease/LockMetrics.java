@@ -1,0 +1,105 @@
+package io.hasp.lease;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.hasp.lock.LockEvents;
+import io.hasp.lock.LockHandle;
+import io.hasp.lock.LockResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The lock engine's events as Micrometer meters (the names are listed in {@code docs/metrics.md}). The engine
+ * finds this bean through {@code Instance<LockEvents>}; it must stay the only {@link LockEvents} bean.
+ * Every meter is registered up front, so that a scrape shows zeros rather than nothing before the first event.
+ */
+@ApplicationScoped
+public class LockMetrics implements LockEvents {
+
+    private final Map<LockResult.Reason, Counter> failures = new EnumMap<>(LockResult.Reason.class);
+    private final Map<LockResult.Reason, Timer> failedWaits = new EnumMap<>(LockResult.Reason.class);
+    private final Counter acquired;
+    private final Timer acquiredWait;
+    private final Timer hold;
+    private final Counter handoffs;
+    private final Counter staleBroken;
+    private final Counter leasesExpired;
+    private final AtomicInteger namedHolders = new AtomicInteger();
+
+    @Inject
+    public LockMetrics(MeterRegistry registry) {
+        acquired = acquisitions(registry, "acquired");
+        acquiredWait = waits(registry, "acquired");
+        for (LockResult.Reason r : LockResult.Reason.values()) {
+            failures.put(r, acquisitions(registry, r.wireName()));
+            failedWaits.put(r, waits(registry, r.wireName()));
+        }
+        hold = Timer.builder("hasp.locks.hold")
+                .description("How long grants were held, from grant to release (expired leases are not counted)")
+                .register(registry);
+        handoffs = Counter.builder("hasp.locks.handoffs")
+                .description("Releases that handed the lock straight to the next waiter of this process")
+                .register(registry);
+        staleBroken = Counter.builder("hasp.locks.stale.broken")
+                .description("Stale process locks removed (dead or silent holders), by acquirers and the sweeper")
+                .register(registry);
+        leasesExpired = Counter.builder("hasp.leases.expired")
+                .description("Leases removed after their expiresAt passed unrenewed")
+                .register(registry);
+        Gauge.builder("hasp.locks.holders", namedHolders, AtomicInteger::get)
+                .description("Live holders of named locks, across every replica, as counted by the last sweep")
+                .register(registry);
+    }
+
+    private static Counter acquisitions(MeterRegistry registry, String outcome) {
+        return Counter.builder("hasp.locks.acquisitions").tag("outcome", outcome)
+                .description("Finished acquisitions, by outcome: acquired, timeout, locked, error")
+                .register(registry);
+    }
+
+    private static Timer waits(MeterRegistry registry, String outcome) {
+        return Timer.builder("hasp.locks.wait").tag("outcome", outcome)
+                .description("Time from the acquire call to its outcome")
+                .register(registry);
+    }
+
+    @Override
+    public void acquired(LockHandle handle, long waitNanos) {
+        acquired.increment();
+        acquiredWait.record(waitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void failed(LockResult.Reason reason, long waitNanos) {
+        failures.get(reason).increment();
+        failedWaits.get(reason).record(waitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void released(long heldNanos) {
+        hold.record(Math.max(0, heldNanos), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void handedOff() {
+        handoffs.increment();
+    }
+
+    @Override
+    public void staleBroken(boolean lease) {
+        (lease ? leasesExpired : staleBroken).increment();
+    }
+
+    /** Records the number of live named-lock holders the sweeper just counted. */
+    public void namedHolders(int count) {
+        namedHolders.set(count);
+    }
+}

@@ -1,0 +1,130 @@
+package io.hasp.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * One Hasp service process started from {@code target/quarkus-app/quarkus-run.jar} on a free port and a given data
+ * directory, for tests of several replicas sharing one directory. Every wait is bounded.
+ */
+final class HaspProcess implements AutoCloseable {
+
+    static final String ADMIN_TOKEN = "it-admin-token-0123456789";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Process process;
+    private final int port;
+
+    private HaspProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts a replica on {@code dataDir} and waits until it is ready. */
+    static HaspProcess start(String label, Path dataDir) throws Exception {
+        Path jar = Path.of(System.getProperty("hasp.runner.jar", "target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the package phase first");
+        }
+        int port = freePort();
+        Path logs = Path.of("target", "it-logs");
+        Files.createDirectories(logs);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m",
+                "-Dquarkus.http.port=" + port, "-Dhasp.data-dir=" + dataDir.toAbsolutePath(),
+                "-Dhasp.admin-token=" + ADMIN_TOKEN, "-Dhasp.sweep.interval=1s",
+                "-Dquarkus.log.category.\"io.hasp\".level=DEBUG", "-jar", jar.toAbsolutePath().toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(logs.resolve(label + "-" + port + ".log").toFile());
+        HaspProcess p = new HaspProcess(pb.start(), port);
+        p.awaitReady();
+        return p;
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("replica on port " + port + " exited with " + process.exitValue());
+            }
+            try {
+                if (send("GET", "/q/health/ready", null).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("replica on port " + port + " not ready within " + START_TIMEOUT);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    HttpResponse<String> send(String method, String path, Object body) throws IOException, InterruptedException {
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+                .method(method, publisher).build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends and parses the JSON answer, after checking its status. */
+    JsonNode call(int expectedStatus, String method, String path, Map<String, ?> body) throws Exception {
+        HttpResponse<String> r = send(method, path, body);
+        if (r.statusCode() != expectedStatus) {
+            throw new AssertionError(method + " " + path + ": expected " + expectedStatus + ", got "
+                    + r.statusCode() + " " + r.body());
+        }
+        return r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
+    }
+
+    /** Kills the process the way {@code kill -9} does: no shutdown hook, no release. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("replica did not die");
+        }
+    }
+
+    /** Stops the process gracefully (SIGTERM), bounded. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            kill9();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill9();
+        }
+    }
+}
