@@ -37,6 +37,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(400, reason, detail);
     }
 
+    /** 404. */
+    public static ProblemException notFound(String detail) {
+        return new ProblemException(404, "not-found", detail);
+    }
+
     public int status() {
         return status;
     }
