@@ -11,14 +11,11 @@ import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
-import io.quarkus.runtime.StartupEvent;
 
 /**
  * Removes temp files ({@code F.tmp.<random>}) that a crashed writer left behind. A temp file is an orphan when
@@ -27,7 +24,7 @@ import io.quarkus.runtime.StartupEvent;
  *   <li>its target {@code F} has no live lock holder: every writer holds {@code F}'s lock while its temp file
  *       exists, so a temp file without a held lock belongs to nobody.</li>
  * </ol>
- * Runs once at start-up; {@link #sweep(Path)} is blocking and may be called by a scheduled sweeper too.
+ * {@link #sweep(Path)} is blocking; it runs at start-up ({@code StartupRecovery}) and in the scheduled sweeper.
  */
 @ApplicationScoped
 public class OrphanTempSweeper {
@@ -49,13 +46,6 @@ public class OrphanTempSweeper {
     public OrphanTempSweeper(FileLockService locks, Clock clock) {
         this.locks = locks;
         this.clock = clock;
-    }
-
-    void onStart(@Observes StartupEvent event, HaspConfig config) {
-        int removed = sweep(config.dataDir());
-        if (removed > 0) {
-            LOG.infof("removed %d orphaned temp file(s) under the data directory", removed);
-        }
     }
 
     /**

@@ -100,7 +100,7 @@ class DataDirReadinessCheckTest {
         Path data = Files.createDirectory(temp.resolve("data"));
         String caller = Thread.currentThread().getName();
         String[] probedOn = new String[1];
-        DataDirectory dir = new DataDirectory(data, new StartupRecoveryCheck()) {
+        DataDirectory dir = new DataDirectory(data) {
             @Override
             public Path path() {
                 probedOn[0] = Thread.currentThread().getName();
@@ -115,7 +115,7 @@ class DataDirReadinessCheckTest {
     }
 
     private static DataDirReadinessCheck check(Path data, long minFreeBytes) {
-        return new DataDirReadinessCheck(new DataDirectory(data, new StartupRecoveryCheck()), minFreeBytes);
+        return new DataDirReadinessCheck(new DataDirectory(data), minFreeBytes);
     }
 
     private static Map<String, Object> data(HealthCheckResponse response) {

@@ -7,16 +7,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link StartupRecoveryCheck} and the start-up step of {@link DataDirectory} that reports to it. */
+import io.hasp.lock.LockEngineSettings;
+import io.hasp.lock.LockFileEngine;
+import io.hasp.storage.OrphanTempSweeper;
+
+/** {@link StartupRecoveryCheck}, and {@link StartupRecovery}, the start-up steps that report to it. */
 class StartupRecoveryCheckTest {
 
     @TempDir
     Path temp;
+
+    private final LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults()
+            .withStaleAfter(Duration.ofSeconds(2)));
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    private StartupRecovery recovery(Path data, StartupRecoveryCheck check) {
+        return new StartupRecovery(new DataDirectory(data), engine, new OrphanTempSweeper(engine), check);
+    }
 
     @Test
     void downUntilRecoveryIsMarkedThenUp() {
@@ -41,12 +61,10 @@ class StartupRecoveryCheckTest {
     @Test
     void startupCreatesAMissingDataDirectoryAndMarksRecovery() {
         StartupRecoveryCheck check = new StartupRecoveryCheck();
-        DataDirectory dir = new DataDirectory(temp.resolve("a/../nested/data"), check);
 
-        assertTrue(dir.createAndMarkRecovered());
+        assertTrue(recovery(temp.resolve("a/../nested/data"), check).recover());
 
         assertTrue(Files.isDirectory(temp.resolve("nested/data")));
-        assertEquals(temp.resolve("nested/data").toAbsolutePath(), dir.path());
         assertTrue(check.isRecovered());
     }
 
@@ -56,7 +74,7 @@ class StartupRecoveryCheckTest {
         Path record = Files.writeString(data.resolve("tokens.json"), "{}");
         StartupRecoveryCheck check = new StartupRecoveryCheck();
 
-        assertTrue(new DataDirectory(data, check).createAndMarkRecovered());
+        assertTrue(recovery(data, check).recover());
 
         assertEquals("{}", Files.readString(record));
         assertTrue(check.isRecovered());
@@ -67,8 +85,30 @@ class StartupRecoveryCheckTest {
         Path blocker = Files.writeString(temp.resolve("file"), "a regular file where a directory should be");
         StartupRecoveryCheck check = new StartupRecoveryCheck();
 
-        assertFalse(new DataDirectory(blocker.resolve("data"), check).createAndMarkRecovered());
+        assertFalse(recovery(blocker.resolve("data"), check).recover());
 
         assertEquals(HealthCheckResponse.Status.DOWN, check.call().getStatus());
+    }
+
+    @Test
+    void startupBreaksLocksOfDeadProcessesThenRemovesTheTempFilesTheyCovered() throws Exception {
+        Path data = Files.createDirectories(temp.resolve("data/queues"));
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        // a writer that crashed between its temp file and the rename, holding the record's lock
+        Files.writeString(data.resolve("q1.json.lock"), "{\"pid\": " + dead.pid() + ", \"timestamp\": \""
+                + Instant.now() + "\", \"hostname\": \"" + host + "\"}");
+        Path orphan = Files.writeString(data.resolve("q1.json.tmp.0123456789abcdef"), "{\"half\": ");
+        Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
+        Path record = Files.writeString(data.resolve("q1.json"), "{}");
+        StartupRecoveryCheck check = new StartupRecoveryCheck();
+
+        assertTrue(recovery(temp.resolve("data"), check).recover());
+
+        assertFalse(Files.exists(data.resolve("q1.json.lock")), "the dead writer's lock is broken");
+        assertFalse(Files.exists(orphan), "and its orphaned temp file removed, in the same start-up");
+        assertEquals("{}", Files.readString(record), "the record itself is untouched");
+        assertTrue(check.isRecovered());
     }
 }
