@@ -147,7 +147,14 @@ public class NamedLockResource {
     @RequiresScope(Scope.ADMIN)
     @Operation(summary = "Every locked name (admin)", description = "One status per name that has a live holder.")
     @APIResponse(responseCode = "200", description = "the locked names, sorted",
-            content = @Content(schema = @Schema(implementation = LockStatusList.class, type = SchemaType.OBJECT)))
+            content = @Content(schema = @Schema(implementation = LockStatusList.class, type = SchemaType.OBJECT),
+                    examples = @ExampleObject(name = "two locks", value = "{\"locks\":[{\"name\":\"orders\","
+                            + "\"locked\":true,\"holders\":[{\"type\":\"exclusive\","
+                            + "\"fencingToken\":1767225600000001,\"acquiredAt\":\"2026-01-01T00:00:00Z\","
+                            + "\"expiresAt\":\"2026-01-01T00:00:30Z\",\"hostname\":\"hasp-1\",\"pid\":1}]},"
+                            + "{\"name\":\"reports\",\"locked\":true,\"holders\":[{\"type\":\"shared\","
+                            + "\"fencingToken\":1767225600000007,\"acquiredAt\":\"2026-01-01T00:00:05Z\","
+                            + "\"expiresAt\":\"2026-01-01T00:00:35Z\",\"hostname\":\"hasp-2\",\"pid\":1}]}]}")))
     @APIResponse(responseCode = "401", description = "no valid bearer token", content = @Content(mediaType = PROBLEM))
     @APIResponse(responseCode = "403", description = "the token lacks the admin scope",
             content = @Content(mediaType = PROBLEM))
