@@ -122,7 +122,8 @@ public class GroupResource {
     @DELETE
     @Path("{id}/sessions/{sessionId}")
     @Operation(summary = "Remove one session")
-    @APIResponse(responseCode = "200", description = "The group")
+    @APIResponse(responseCode = "200", description = "The group", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "group", value = EXAMPLE)))
     @APIResponse(responseCode = "404", description = "Unknown group or session")
     public Uni<RestResponse<Group>> removeSession(@PathParam("id") String id,
                                                   @PathParam("sessionId") String sessionId,
