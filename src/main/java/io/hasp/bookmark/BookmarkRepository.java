@@ -2,7 +2,6 @@ package io.hasp.bookmark;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,7 +22,6 @@ import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.BaseFileRepository;
-import io.hasp.storage.Modification;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.SafeNames;
@@ -35,10 +33,6 @@ import io.smallrye.mutiny.Uni;
  */
 @Singleton
 public class BookmarkRepository extends BaseFileRepository<Bookmark> {
-
-    /** What {@link #save} did. */
-    public record Saved(Bookmark bookmark, boolean created) {
-    }
 
     private final Path dir;
 
@@ -60,24 +54,14 @@ public class BookmarkRepository extends BaseFileRepository<Bookmark> {
     /** Creates a bookmark; {@link RecordConflictException} when the id exists. */
     public Uni<Bookmark> create(BookmarkRequest request) {
         String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-        return modifyWithLock(path(id), OptionalLong.empty(), current -> {
-            if (current.isPresent()) {
-                throw new RecordConflictException("bookmark " + id + " exists already");
-            }
-            Instant now = now();
-            return new Bookmark(id, request.title(), request.target(), request.tags(), 0, now, now);
-        });
+        return createWithLock(path(id), "bookmark " + id,
+                now -> new Bookmark(id, request.title(), request.target(), request.tags(), 0, now, now));
     }
 
     /** Creates or replaces bookmark {@code id} (keeping its creation time). */
-    public Uni<Saved> save(String id, BookmarkRequest request, OptionalLong expectedVersion) {
-        return computeWithLock(path(id), expectedVersion, current -> {
-            Instant now = now();
-            Instant created = current.map(Bookmark::createdAt).orElse(now);
-            boolean isNew = current.isEmpty();
-            return Modification.write(new Bookmark(id, request.title(), request.target(), request.tags(), 0,
-                    created, now), stored -> new Saved(stored, isNew));
-        });
+    public Uni<Saved<Bookmark>> save(String id, BookmarkRequest request, OptionalLong expectedVersion) {
+        return saveWithLock(path(id), expectedVersion, (current, now) -> new Bookmark(id, request.title(),
+                request.target(), request.tags(), 0, current.map(Bookmark::createdAt).orElse(now), now));
     }
 
     /** Changes the members {@code patch} carries; {@link RecordNotFoundException} when absent. */

@@ -90,7 +90,7 @@ public class BookmarkResource {
     public Uni<RestResponse<Bookmark>> save(@PathParam("id") String id, BookmarkRequest body,
                                             @HeaderParam(IfMatch.HEADER) String ifMatch) {
         return bookmarks.save(id, Bodies.require(body), IfMatch.parse(ifMatch)).map(saved -> {
-            Bookmark b = saved.bookmark();
+            Bookmark b = saved.record();
             RestResponse.ResponseBuilder<Bookmark> response = saved.created()
                     ? RestResponse.ResponseBuilder.<Bookmark>created(URI.create("/v1/bookmarks/" + id)).entity(b)
                     : RestResponse.ResponseBuilder.ok(b);

@@ -19,8 +19,6 @@ import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.BaseFileRepository;
-import io.hasp.storage.Modification;
-import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Uni;
@@ -32,10 +30,6 @@ import io.smallrye.mutiny.Uni;
  */
 @Singleton
 public class GroupRepository extends BaseFileRepository<Group> {
-
-    /** What {@link #save} did. */
-    public record Saved(Group group, boolean created) {
-    }
 
     private final Path dir;
 
@@ -56,24 +50,14 @@ public class GroupRepository extends BaseFileRepository<Group> {
 
     public Uni<Group> create(GroupRequest request) {
         String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-        return modifyWithLock(path(id), OptionalLong.empty(), current -> {
-            if (current.isPresent()) {
-                throw new RecordConflictException("group " + id + " exists already");
-            }
-            Instant now = now();
-            return new Group(id, request.name(), 0, now, now, stamped(request.sessions(), now));
-        });
+        return createWithLock(path(id), "group " + id,
+                now -> new Group(id, request.name(), 0, now, now, stamped(request.sessions(), now)));
     }
 
     /** Creates or replaces the whole group. */
-    public Uni<Saved> save(String id, GroupRequest request, OptionalLong expectedVersion) {
-        return computeWithLock(path(id), expectedVersion, current -> {
-            Instant now = now();
-            Group group = new Group(id, request.name(), 0, current.map(Group::createdAt).orElse(now), now,
-                    stamped(request.sessions(), now));
-            boolean created = current.isEmpty();
-            return Modification.write(group, stored -> new Saved(stored, created));
-        });
+    public Uni<Saved<Group>> save(String id, GroupRequest request, OptionalLong expectedVersion) {
+        return saveWithLock(path(id), expectedVersion, (current, now) -> new Group(id, request.name(), 0,
+                current.map(Group::createdAt).orElse(now), now, stamped(request.sessions(), now)));
     }
 
     /** Inserts or updates one session entry, leaving the others untouched; answers the group. */

@@ -90,7 +90,7 @@ public class GroupResource {
     public Uni<RestResponse<Group>> save(@PathParam("id") String id, GroupRequest body,
                                          @HeaderParam(IfMatch.HEADER) String ifMatch) {
         return groups.save(id, Bodies.require(body), IfMatch.parse(ifMatch)).map(saved -> {
-            Group g = saved.group();
+            Group g = saved.record();
             RestResponse.ResponseBuilder<Group> response = saved.created()
                     ? RestResponse.ResponseBuilder.<Group>created(URI.create("/v1/groups/" + id)).entity(g)
                     : RestResponse.ResponseBuilder.ok(g);

@@ -60,14 +60,8 @@ public class QueueRepository extends BaseFileRepository<Queue> {
     /** Creates an empty queue; {@link RecordConflictException} when the id exists. */
     public Uni<Queue> create(String id, String name) {
         String queueId = id != null ? id : UUID.randomUUID().toString();
-        Path file = path(queueId);
-        return modifyWithLock(file, OptionalLong.empty(), current -> {
-            if (current.isPresent()) {
-                throw new RecordConflictException("queue " + queueId + " exists already");
-            }
-            Instant now = now();
-            return new Queue(queueId, name, 0, now, now, List.of());
-        });
+        return createWithLock(path(queueId), "queue " + queueId,
+                now -> new Queue(queueId, name, 0, now, now, List.of()));
     }
 
     public Uni<Optional<Queue>> get(String id) {

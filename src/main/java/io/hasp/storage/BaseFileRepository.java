@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -100,6 +101,35 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
     /** Stores {@code record} as the new content of {@code file}, whatever was there, under the exclusive lock. */
     protected Uni<T> writeWithLock(Path file, T record, OptionalLong expectedVersion) {
         return computeWithLock(file, expectedVersion, current -> Modification.write(record, stored -> stored));
+    }
+
+    /** What a save (create or replace) stored, and whether it created the record. */
+    public record Saved<R>(R record, boolean created) {
+    }
+
+    /**
+     * Creates the record at {@code file} from {@code make} (given the creation time) under the exclusive lock;
+     * fails with {@link RecordConflictException} naming {@code what} when the record exists already.
+     */
+    protected Uni<T> createWithLock(Path file, String what, Function<Instant, T> make) {
+        return modifyWithLock(file, OptionalLong.empty(), current -> {
+            if (current.isPresent()) {
+                throw new RecordConflictException(what + " exists already");
+            }
+            return make.apply(now());
+        });
+    }
+
+    /**
+     * Creates or replaces the record at {@code file} under the exclusive lock: {@code make} gets the current record
+     * (empty for a new one) and the time, and gives the record to store.
+     */
+    protected Uni<Saved<T>> saveWithLock(Path file, OptionalLong expectedVersion,
+                                        BiFunction<Optional<T>, Instant, T> make) {
+        return computeWithLock(file, expectedVersion, current -> {
+            boolean created = current.isEmpty();
+            return Modification.write(make.apply(current, now()), stored -> new Saved<>(stored, created));
+        });
     }
 
     /** Read-modify-write under the exclusive lock; answers the record as stored, with its new version. */

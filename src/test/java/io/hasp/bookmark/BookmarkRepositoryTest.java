@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.LockFileEngine;
+import io.hasp.storage.BaseFileRepository;
 import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.Engines;
 import io.hasp.storage.RecordConflictException;
@@ -52,15 +53,15 @@ class BookmarkRepositoryTest {
 
     @Test
     void saveCreatesThenReplacesKeepingCreationTime() {
-        BookmarkRepository.Saved first = bookmarks.save("b", new BookmarkRequest(null, "T", "https://a", null),
+        BaseFileRepository.Saved<Bookmark> first = bookmarks.save("b", new BookmarkRequest(null, "T", "https://a", null),
                 OptionalLong.empty()).await().atMost(WAIT);
-        BookmarkRepository.Saved second = bookmarks.save("b", new BookmarkRequest(null, "T2", "https://b",
+        BaseFileRepository.Saved<Bookmark> second = bookmarks.save("b", new BookmarkRequest(null, "T2", "https://b",
                 List.of("x")), OptionalLong.of(1)).await().atMost(WAIT);
 
         assertTrue(first.created());
         assertFalse(second.created());
-        assertEquals(first.bookmark().createdAt(), second.bookmark().createdAt());
-        assertEquals(2, second.bookmark().version());
+        assertEquals(first.record().createdAt(), second.record().createdAt());
+        assertEquals(2, second.record().version());
         assertThrows(VersionConflictException.class, () -> bookmarks.save("b",
                 new BookmarkRequest(null, "T3", "https://c", null), OptionalLong.of(1)).await().atMost(WAIT));
         assertThrows(RecordConflictException.class,
