@@ -452,7 +452,8 @@ class LockFileEngineTest {
 
     @Test
     void hostnameIsWhatGethostnameReturns() throws Exception {
-        Process p = new ProcessBuilder("hostname").start();
+        // uname -n prints the kernel's nodename, what gethostname(2) returns (and hostname(1), where installed)
+        Process p = new ProcessBuilder("uname", "-n").start();
         String printed = new String(p.getInputStream().readAllBytes()).trim();
         assertEquals(0, p.waitFor());
         assertEquals(printed, ProcessIdentity.current().hostname());
