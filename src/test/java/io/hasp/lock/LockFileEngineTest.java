@@ -161,15 +161,18 @@ class LockFileEngineTest {
     @Test
     void remoteLockWhoseHeartbeatMovesIsNeverStale() throws Exception {
         Path lock = dir.resolve("beating.json.lock");
+        AtomicInteger beat = new AtomicInteger();
+        java.util.concurrent.Callable<Path> beatOnce = () -> Files.writeString(lock, "{\"pid\": 7, \"timestamp\": \""
+                + Instant.now() + "\", \"hostname\": \"far-away\", \"type\": \"exclusive\", \"holders\": [{\"owner\": "
+                + "\"o\", \"pid\": 7, \"hostname\": \"far-away\", \"heartbeat\": \"beat-" + beat.incrementAndGet()
+                + "\"}]}");
+        beatOnce.call(); // the remote holder holds the lock before anyone asks for it
         AtomicBoolean run = new AtomicBoolean(true);
         Thread beater = new Thread(() -> {
-            int beat = 0;
             while (run.get()) {
                 try {
-                    Files.writeString(lock, "{\"pid\": 7, \"timestamp\": \"" + Instant.now() + "\", \"hostname\": "
-                            + "\"far-away\", \"type\": \"exclusive\", \"holders\": [{\"owner\": \"o\", \"pid\": 7, "
-                            + "\"hostname\": \"far-away\", \"heartbeat\": \"beat-" + beat++ + "\"}]}");
                     Thread.sleep(STALE.toMillis() / 5);
+                    beatOnce.call();
                 } catch (Exception e) {
                     return;
                 }
