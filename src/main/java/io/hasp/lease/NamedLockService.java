@@ -84,9 +84,12 @@ public class NamedLockService {
         return engine.acquireAll(resources, lockOptions).map(result -> new LockGrants(grants(result)));
     }
 
-    /** Extends the lease of {@code lockId}; 404 when it no longer holds {@code name}. */
+    /**
+     * Extends the lease of {@code lockId} by {@code leaseMs}, or by the length it was granted with when the request
+     * names none (as etcd's keep-alive keeps a lease's TTL); 404 when it no longer holds {@code name}.
+     */
     public Uni<LockGrant> renew(LockName name, String lockId, RenewRequest request) {
-        Duration lease = checkLease(request.leaseMs());
+        Duration lease = request.leaseMs() == null ? null : checkLease(request.leaseMs());
         return engine.renew(resource(name), SafeNames.require("lock id", lockId), lease)
                 .map(handle -> LockGrant.of(name.value(), handle))
                 .onFailure(f -> !(f instanceof LockLostException)).transform(this::ioFault)

@@ -240,8 +240,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     }
 
     /**
-     * Extends the lease of grant {@code lockId} on {@code resource} to {@code lease} from now, from any process
-     * sharing the directory. Fails with {@link LockLostException} when that grant no longer holds the lock
+     * Extends the lease of grant {@code lockId} on {@code resource} to {@code lease} from now ({@code null}: the
+     * length it was granted or last renewed with), from any process sharing the directory. Fails with {@link LockLostException} when that grant no longer holds the lock
      * (released, expired, taken over).
      */
     public Uni<LockHandle> renew(Path resource, String lockId, Duration lease) {
@@ -663,15 +663,17 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             if (judge.isStale(lockPath.toString(), h, s.fingerprint())) {
                 throw new LockLostException("the lease has ended");
             }
-            Instant expires = now.plus(lease);
-            LockFileContent.Holder renewed = h.isLease() ? h.withLease(expires, lease.toMillis())
+            Duration length = lease != null ? lease
+                    : Duration.ofMillis(h.leaseMs() != null ? h.leaseMs() : settings.staleAfter().toMillis());
+            Instant expires = now.plus(length);
+            LockFileContent.Holder renewed = h.isLease() ? h.withLease(expires, length.toMillis())
                     : h.withHeartbeat(now);
             holders.set(i, renewed);
             replace(lockPath, LockFileContent.of(s.content.effectiveType(), holders, s.content.writerWaiting(), now));
             LockType type = s.content.effectiveType();
             Instant acquired = LockFileContent.parse(h.acquiredAt()).orElse(now);
             Handle view = new Handle(res, lockId, type, h.fencingToken() == null ? 0 : h.fencingToken(), acquired,
-                    h.isLease() ? Optional.of(expires) : Optional.empty(), h.isLease() ? lease : null);
+                    h.isLease() ? Optional.of(expires) : Optional.empty(), h.isLease() ? length : null);
             return view;
         }
         throw new LockLostException("the lock is not held by that lock id");

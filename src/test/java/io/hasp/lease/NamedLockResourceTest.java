@@ -191,6 +191,21 @@ class NamedLockResourceTest {
     }
 
     @Test
+    void renewWithoutABodyKeepsTheLengthTheLeaseWasGrantedWith() {
+        String name = uniqueName("keepalive");
+        Response grant = acquire(name, opts("leaseMs", 7000));
+        String lockId = grant.path("lockId");
+        Response renewed = api().post("/v1/locks/{name}/{lockId}/renew", name, lockId);
+        renewed.then().statusCode(200);
+        long granted = Duration.between(Instant.parse(grant.path("acquiredAt")),
+                Instant.parse(grant.path("expiresAt"))).toMillis();
+        long left = Duration.between(Instant.now(), Instant.parse(renewed.path("expiresAt"))).toMillis();
+        assertEquals(7000, granted);
+        assertTrue(left > 5000 && left <= 7000, "renewed by the granted 7 s, not the 30 s default: " + left + " ms");
+        release(name, lockId).then().statusCode(204);
+    }
+
+    @Test
     void statusNeverRevealsTheLockId() {
         String name = uniqueName("status");
         api().get("/v1/locks/{name}", name).then().statusCode(200)

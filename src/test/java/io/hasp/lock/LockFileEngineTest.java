@@ -330,13 +330,13 @@ class LockFileEngineTest {
         LockFileEngine a = engine();
         LockFileEngine b = engine();
         Path res = dir.resolve("lease");
-        LockHandle h = granted(a.acquire(res, LockOptions.defaults().withLease(Duration.ofMillis(400)))
+        LockHandle h = granted(a.acquire(res, LockOptions.defaults().withLease(Duration.ofMillis(1500)))
                 .await().atMost(WAIT));
         assertTrue(h.expiresAt().isPresent());
-        Thread.sleep(250);
-        LockHandle renewed = b.renew(res, h.lockId(), Duration.ofMillis(400)).await().atMost(WAIT);
+        Thread.sleep(700);
+        LockHandle renewed = b.renew(res, h.lockId(), Duration.ofMillis(1500)).await().atMost(WAIT);
         assertTrue(renewed.expiresAt().orElseThrow().isAfter(h.expiresAt().orElseThrow()));
-        Thread.sleep(250);
+        Thread.sleep(1000); // past the first lease's end, within the renewed one
         assertEquals(LockResult.Reason.LOCKED, failed(b.acquire(res, LockOptions.defaults()
                 .withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason(), "renewed through another engine");
         LockHandle next = granted(b.acquire(res, patient().withTimeout(Duration.ofSeconds(5))).await().atMost(WAIT));
