@@ -137,7 +137,8 @@ final class FenceGuard {
                     stripe.unlock();
                     return null;
                 }
-                Thread.onSpinWait();
+                // the holder may be a descheduled thread of another process: give it the CPU
+                Thread.yield();
             }
             return new Held(stripe, channel, lock);
         } catch (IOException | RuntimeException | Error e) {

@@ -44,13 +44,13 @@ public record LockFileContent(Long pid, String timestamp, String hostname, LockT
                          Long leaseMs) {
 
         Holder withHeartbeat(Instant now) {
-            return new Holder(owner, pid, hostname, processStart, pidNamespace, bootId, acquiredAt, now.toString(),
+            return new Holder(owner, pid, hostname, processStart, pidNamespace, bootId, acquiredAt, instant(now),
                     fencingToken, expiresAt, leaseMs);
         }
 
         Holder withLease(Instant expires, long ms) {
             return new Holder(owner, pid, hostname, processStart, pidNamespace, bootId, acquiredAt, heartbeat,
-                    fencingToken, expires.toString(), ms);
+                    fencingToken, instant(expires), ms);
         }
 
         boolean isLease() {
@@ -94,9 +94,21 @@ public record LockFileContent(Long pid, String timestamp, String hostname, LockT
     static LockFileContent of(LockType type, List<Holder> holders, WriterIntent intent, Instant now) {
         Holder first = holders.isEmpty() ? null : holders.get(0);
         ProcessIdentity self = ProcessIdentity.current();
-        return new LockFileContent(first == null ? self.pid() : first.pid(), now.toString(),
+        return new LockFileContent(first == null ? self.pid() : first.pid(), instant(now),
                 first == null ? self.hostname() : first.hostname(), type, List.copyOf(holders), intent);
     }
+
+    /**
+     * An instant as written in lock files: ISO-8601 UTC with all nine fraction digits, so that every value has the
+     * same length. A heartbeat then changes digits only, and can be written over the old content in place (see
+     * {@code LockFileEngine}); {@link Instant#toString()} drops trailing zeros.
+     */
+    static String instant(Instant t) {
+        return FIXED_WIDTH.format(t);
+    }
+
+    private static final java.time.format.DateTimeFormatter FIXED_WIDTH = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     static Optional<Instant> parse(String instant) {
         if (instant == null) {

@@ -307,6 +307,17 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         if (!queue.isHead(w)) {
             throw new Busy(Busy.Kind.NOT_HEAD, queue.lastHolder);
         }
+        Optional<LockHolder> plainlyHeld;
+        try {
+            plainlyHeld = plainlyHeldAgainst(w);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (plainlyHeld != null) {
+            fileAttempts.increment();
+            queue.lastHolder = plainlyHeld;
+            throw new Busy(Busy.Kind.HELD, plainlyHeld);
+        }
         Outcome outcome;
         try (FenceGuard.Held guard = FenceGuard.tryAcquire(fencePath(w.resource))) {
             if (guard == null) {
@@ -325,6 +336,36 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             throw new Busy(Busy.Kind.HELD, outcome.holder);
         }
         return deliver(w, outcome.granted);
+    }
+
+    /**
+     * Looks at the lock file without the guard: when a live holder plainly excludes {@code w} (an exclusive lock, or
+     * a writer waiting for shared holders to leave), there is nothing to decide and no reason to take the guard,
+     * which is kept free for those who must change the file (holders' heartbeats first of all). Returns that holder
+     * (empty when unknown), or {@code null} when the attempt must look under the guard.
+     */
+    private Optional<LockHolder> plainlyHeldAgainst(Waiter w) throws IOException {
+        Path lockPath = lockPath(w.resource);
+        Snapshot s = read(lockPath);
+        if (s == null) {
+            return null;
+        }
+        if (s.content == null) {
+            return judge.isUnreadableStale(lockPath.toString(), s.fingerprint()) ? null : Optional.empty();
+        }
+        Instant now = settings.clock().instant();
+        Evaluation ev = evaluate(lockPath, s, now);
+        if (ev.live.isEmpty() || !ev.stale.isEmpty()) {
+            return null;
+        }
+        LockFileContent.WriterIntent intent = s.content.writerWaiting();
+        boolean foreignIntent = intent != null && intent.activeAt(now) && !w.lockId.equals(intent.owner());
+        LockType fileType = s.content.effectiveType();
+        Optional<LockHolder> first = Optional.of(ev.live.get(0).toLockHolder(fileType));
+        if (fileType == LockType.EXCLUSIVE) {
+            return first;
+        }
+        return w.options.type() == LockType.SHARED && foreignIntent ? first : null;
     }
 
     /** Hands {@code h} to waiter {@code w} unless it was cancelled meanwhile, in which case {@code h} is released. */
@@ -436,8 +477,9 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         ProcessIdentity self = ProcessIdentity.current();
         return new LockFileContent.Holder(h.lockId, self.pid(), self.hostname(),
                 self.processStart().map(Instant::toString).orElse(null), self.pidNamespace().orElse(null),
-                self.bootId().orElse(null), h.acquiredAt.toString(), h.acquiredAt.toString(), h.fencingToken,
-                h.expiresAt.map(Instant::toString).orElse(null), h.lease == null ? null : h.lease.toMillis());
+                self.bootId().orElse(null), LockFileContent.instant(h.acquiredAt),
+                LockFileContent.instant(h.acquiredAt), h.fencingToken,
+                h.expiresAt.map(LockFileContent::instant).orElse(null), h.lease == null ? null : h.lease.toMillis());
     }
 
     private Uni<Object> pause(Waiter w, Busy busy) {
@@ -681,36 +723,50 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
 
     private void beatAll() {
         for (Handle h : heartbeating) {
-            if (h.state.get() != Handle.HELD) {
-                heartbeating.remove(h);
-                continue;
+            beat(h, 0);
+        }
+    }
+
+    /** Heartbeats of one beat period, at most: a beat that finds the guard busy tries again a few ms later. */
+    private static final int BEAT_TRIES = 8;
+
+    private void beat(Handle h, int attempt) {
+        int state = h.state.get();
+        if (state != Handle.HELD && state != Handle.RELEASING) {
+            heartbeating.remove(h);
+            return;
+        }
+        try (FenceGuard.Held guard = FenceGuard.tryAcquire(fencePath(h.resource))) {
+            if (guard == null) {
+                long delay = Math.max(1, settings.staleAfter().toMillis() / 5 / BEAT_TRIES);
+                if (attempt + 1 < BEAT_TRIES && !heartbeat.isShutdown()) {
+                    heartbeat.schedule(() -> beat(h, attempt + 1), delay, TimeUnit.MILLISECONDS);
+                }
+                return;
             }
-            try (FenceGuard.Held guard = FenceGuard.tryAcquire(fencePath(h.resource))) {
-                if (guard == null) {
-                    continue; // four more beats before anyone may judge us stale
+            Path lockPath = lockPath(h.resource);
+            Instant now = settings.clock().instant();
+            Snapshot s = read(lockPath);
+            List<LockFileContent.Holder> holders = s == null || s.content == null || s.content.planOnly()
+                    ? List.of() : new ArrayList<>(s.content.effectiveHolders());
+            int index = -1;
+            for (int i = 0; i < holders.size(); i++) {
+                if (h.lockId.equals(holders.get(i).owner())) {
+                    index = i;
                 }
-                Path lockPath = lockPath(h.resource);
-                Instant now = settings.clock().instant();
-                Snapshot s = read(lockPath);
-                List<LockFileContent.Holder> holders = s == null || s.content == null || s.content.planOnly()
-                        ? List.of() : new ArrayList<>(s.content.effectiveHolders());
-                int index = -1;
-                for (int i = 0; i < holders.size(); i++) {
-                    if (h.lockId.equals(holders.get(i).owner())) {
-                        index = i;
-                    }
-                }
-                if (index < 0) {
+            }
+            if (index < 0) {
+                if (h.state.get() == Handle.HELD) {
                     LOG.warnf("lock on %s was lost while held (removed by someone else)", h.resource.getFileName());
-                    h.markLost();
-                    continue;
                 }
-                holders.set(index, holders.get(index).withHeartbeat(now));
-                replace(lockPath, LockFileContent.of(s.content.effectiveType(), holders, s.content.writerWaiting(),
-                        now));
-            } catch (IOException | RuntimeException e) {
-                LOG.debugf("heartbeat of %s failed: %s", h.resource.getFileName(), e.toString());
+                h.markLost();
+                return;
             }
+            holders.set(index, holders.get(index).withHeartbeat(now));
+            rewriteHeartbeat(lockPath, s, LockFileContent.of(s.content.effectiveType(), holders,
+                    s.content.writerWaiting(), now));
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("heartbeat of %s failed: %s", h.resource.getFileName(), e.toString());
         }
     }
 
@@ -756,8 +812,51 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         }
     }
 
+    /**
+     * Writes a heartbeat, under the guard. Timestamps have a fixed width, so the new content is as long as the old
+     * and differs in digits only: it is written over the old bytes in place. A reader without the guard sees valid
+     * JSON either way, and no truncate or rename is involved: on ext4 both force a flush, which made each beat cost
+     * milliseconds and let beats starve exactly when the disk was busy. Otherwise (a holder list that changed size),
+     * the file is replaced atomically as usual.
+     */
+    private static void rewriteHeartbeat(Path lockPath, Snapshot read, LockFileContent content) throws IOException {
+        byte[] bytes = bytes(content);
+        if (bytes.length != read.size()) {
+            replace(lockPath, content);
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(lockPath, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            long at = 0;
+            while (buf.hasRemaining()) {
+                at += ch.write(buf, at);
+            }
+        }
+    }
+
+    /** Whether a look without the guard shows nothing to sweep: no file, or only live holders and no leftovers. */
+    private boolean plainlyNothingToSweep(Path lockPath) throws IOException {
+        Snapshot s = read(lockPath);
+        if (s == null) {
+            return true;
+        }
+        if (s.content == null) {
+            return !judge.isUnreadableStale(lockPath.toString(), s.fingerprint());
+        }
+        Evaluation ev = evaluate(lockPath, s, settings.clock().instant());
+        return !ev.live.isEmpty() && ev.stale.isEmpty();
+    }
+
     private SweepReport sweepOne(Path res) {
         Path lockPath = lockPath(res);
+        try {
+            if (plainlyNothingToSweep(lockPath)) {
+                // live locks are the common case: judge them without taking the guard their holders need
+                return new SweepReport(1, 0, 0, 0, 0);
+            }
+        } catch (IOException e) {
+            return new SweepReport(1, 0, 0, 0, 1);
+        }
         try (FenceGuard.Held guard = FenceGuard.tryAcquire(fencePath(res))) {
             if (guard == null) {
                 return new SweepReport(1, 0, 0, 0, 1);
@@ -1120,6 +1219,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         static final int HELD = 0;
         static final int RELEASED = 1;
         static final int LOST = 2;
+        /** Released by its holder, lock file not yet removed: still beating, so nobody judges it stale meanwhile. */
+        static final int RELEASING = 3;
 
         final Path resource;
         final String lockId;
@@ -1144,15 +1245,18 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
 
         @Override
         public Uni<Void> release() {
-            if (!state.compareAndSet(HELD, RELEASED)) {
+            if (!state.compareAndSet(HELD, RELEASING)) {
                 return Uni.createFrom().voidItem();
             }
-            heartbeating.remove(this);
             if (lease == null) {
                 events.released(settings.nanoTime().getAsLong() - grantedNanos);
             }
             return LockFileEngine.this.release(resource, lockId)
-                    .eventually(() -> LIVE_OWNERS.remove(lockId))
+                    .eventually(() -> {
+                        state.compareAndSet(RELEASING, RELEASED);
+                        heartbeating.remove(this);
+                        LIVE_OWNERS.remove(lockId);
+                    })
                     .replaceWithVoid();
         }
 

@@ -63,6 +63,15 @@ final class ChildJvm implements AutoCloseable {
         return line;
     }
 
+    /** The next line, or {@code null} if none comes within {@code timeout}. */
+    String pollLine(Duration timeout) throws InterruptedException {
+        String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (line != null) {
+            all.add(line);
+        }
+        return line;
+    }
+
     long pid() {
         return process.pid();
     }

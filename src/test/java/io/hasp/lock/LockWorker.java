@@ -16,6 +16,8 @@ import io.smallrye.mutiny.Uni;
  *       in place (not atomically: only the lock keeps increments from being lost). Prints {@code DONE}.</li>
  *   <li>{@code hold RESOURCE MILLIS [exclusive|shared]}: acquires, prints {@code ACQUIRED token}, holds, then prints {@code INTACT} or
  *       {@code LOST} (whether the lock file still names this grant), releases, prints {@code RELEASED}.</li>
+ *   <li>{@code cycle RESOURCE N HOLD_MS}: N times acquires, holds, checks that the lock file still names this grant,
+ *       releases; prints {@code CYCLED intact/N}.</li>
  *   <li>{@code race RESOURCE START_EPOCH_MS HOLD_MS [exclusive|shared]}: waits for the start instant, tries once (timeout 0), prints
  *       {@code WON token} or {@code BUSY}; a winner holds, checks and releases as {@code hold} does.</li>
  * </ul>
@@ -34,6 +36,7 @@ public final class LockWorker {
         switch (args[0]) {
             case "increment" -> increment(engine, resource, Path.of(args[2]), Integer.parseInt(args[3]));
             case "hold" -> hold(engine, resource, Long.parseLong(args[2]), type(args, 3));
+            case "cycle" -> cycle(engine, resource, Integer.parseInt(args[2]), Long.parseLong(args[3]));
             case "race" -> race(engine, resource, Long.parseLong(args[2]), Long.parseLong(args[3]), type(args, 4));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -70,6 +73,23 @@ public final class LockWorker {
         say("ACQUIRED " + h.fencingToken());
         Thread.sleep(millis);
         finish(h);
+    }
+
+    private static void cycle(LockFileEngine engine, Path resource, int times, long holdMs) throws Exception {
+        int intact = 0;
+        for (int i = 0; i < times; i++) {
+            LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(60))
+                    .withMaxRetries(1_000_000).withRetryInterval(Duration.ofMillis(2))).await()
+                    .atMost(Duration.ofSeconds(90));
+            LockHandle h = ((LockResult.Acquired) r).handle();
+            Thread.sleep(holdMs);
+            String text = Files.exists(h.lockPath()) ? Files.readString(h.lockPath()) : "";
+            if (text.contains(h.lockId()) && h.isHeld()) {
+                intact++;
+            }
+            h.release().await().atMost(Duration.ofSeconds(10));
+        }
+        say("CYCLED " + intact + "/" + times);
     }
 
     private static void race(LockFileEngine engine, Path resource, long startAt, long holdMs, LockType type)

@@ -178,4 +178,62 @@ class MultiProcessLockTest {
         assertEquals("BUSY", lateReader.nextLine(CHILD), "a writer excludes readers of other processes");
         writer.release().await().atMost(Duration.ofSeconds(10));
     }
+
+    @Test
+    void sweepersRacingInSeveralEnginesNeverRemoveALiveLock() throws Exception {
+        long staleMs = 300;
+        int cycles = 12;
+        List<ChildJvm> holders = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            // another host: only their heartbeat keeps them alive, and each hold outlasts stale-after
+            holders.add(child(List.of("-Dstale.after.ms=" + staleMs, "-Ddbg.beats=true",
+                    "-D" + ProcessIdentity.HOSTNAME_OVERRIDE + "=holder-host-" + i),
+                    "cycle", dir.resolve("busy.json").toString(), Integer.toString(cycles), "450"));
+        }
+        java.util.concurrent.atomic.AtomicBoolean run = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger broken = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> sweepers = new ArrayList<>();
+        List<LockFileEngine> sweeperEngines = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            LockFileEngine s = new LockFileEngine(LockEngineSettings.defaults()
+                    .withStaleAfter(Duration.ofMillis(staleMs)));
+            sweeperEngines.add(s);
+            Thread t = new Thread(() -> {
+                while (run.get()) {
+                    broken.addAndGet(s.sweep(dir).staleLocksBroken());
+                }
+            });
+            t.start();
+            sweepers.add(t);
+        }
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        int garbage = 0;
+        try {
+            for (ChildJvm h : holders) {
+                String line = null;
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (line == null && System.nanoTime() < deadline) {
+                    // meanwhile, stale locks of a dead process keep appearing for the sweepers to break
+                    Files.writeString(dir.resolve("garbage-" + garbage++ + ".json.lock"), "{\"pid\": " + dead.pid()
+                            + ", \"timestamp\": \"" + java.time.Instant.now() + "\", \"hostname\": \""
+                            + ProcessIdentity.current().hostname() + "\"}");
+                    line = h.pollLine(Duration.ofMillis(300));
+                }
+                assertEquals("CYCLED " + cycles + "/" + cycles, line,
+                        "every hold of a live remote holder stayed intact while three sweepers raced");
+            }
+        } finally {
+            run.set(false);
+            for (Thread t : sweepers) {
+                t.join();
+            }
+        }
+        broken.addAndGet(sweeperEngines.get(0).sweep(dir).staleLocksBroken());
+        sweeperEngines.forEach(LockFileEngine::close);
+        for (int g = 0; g < garbage; g++) {
+            assertTrue(Files.notExists(dir.resolve("garbage-" + g + ".json.lock")), "stale lock " + g + " broken");
+        }
+        assertEquals(garbage, broken.get(), "each stale lock broken exactly once across the racing sweepers");
+    }
 }
