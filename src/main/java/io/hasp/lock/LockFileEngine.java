@@ -307,11 +307,14 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         if (!queue.isHead(w)) {
             throw new Busy(Busy.Kind.NOT_HEAD, queue.lastHolder);
         }
-        Optional<LockHolder> plainlyHeld;
-        try {
-            plainlyHeld = plainlyHeldAgainst(w);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Optional<LockHolder> plainlyHeld = null;
+        if (w.retries > 0) {
+            // found busy before: look first (a free lock is tried at once, under the guard, with no extra read)
+            try {
+                plainlyHeld = plainlyHeldAgainst(w);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         if (plainlyHeld != null) {
             fileAttempts.increment();
