@@ -9,6 +9,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Singleton;
 
+import org.jboss.logging.Logger;
+
 import io.hasp.HaspConfig;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -19,6 +21,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 @ApplicationScoped
 public class LockEngineProducer {
 
+    private static final Logger LOG = Logger.getLogger(LockEngineProducer.class);
+
     @Produces
     @Singleton
     @Typed(LockFileEngine.class)
@@ -27,6 +31,9 @@ public class LockEngineProducer {
         LockEngineSettings settings = new LockEngineSettings(lock.staleAfter(), lock.retryCap(), lock.handoffLimit(),
                 lock.proceedWithoutLockOnFailure(), Infrastructure.getDefaultWorkerPool(), Clock.systemUTC(),
                 System::nanoTime);
+        if (events.isAmbiguous()) {
+            LOG.warn("several LockEvents beans: lock metrics are off until only one remains");
+        }
         return new LockFileEngine(settings, events.isResolvable() ? events.get() : LockEvents.NONE);
     }
 
