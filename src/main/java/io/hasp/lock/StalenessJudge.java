@@ -89,8 +89,4 @@ final class StalenessJudge {
         long horizon = staleAfter.toNanos() * 10;
         observations.values().removeIf(o -> now - o.lastSeenNanos() > horizon);
     }
-
-    int observationCount() {
-        return observations.size();
-    }
 }
