@@ -9,7 +9,7 @@ import io.hasp.lock.LockType;
  * The options of an acquisition, shared by {@code POST /v1/locks/{name}} and {@code POST /v1/locks}. Every member
  * is optional; an absent one takes its configured default ({@code hasp.lock.*}, {@code hasp.lease.default}).
  * Negative and absurd values (over {@link LockOptions#MAX_DURATION}) are refused here; a lease over
- * {@code hasp.lease.max} is refused by {@link NamedLockService}, which knows the configuration.
+ * {@code hasp.lease.max} is refused by {@link LockBackend}, which knows the configuration.
  *
  * @param type            exclusive (default) or shared
  * @param timeoutMs       longest wait; 0 means one attempt

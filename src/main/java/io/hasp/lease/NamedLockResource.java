@@ -29,7 +29,7 @@ import io.hasp.token.Scope;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Named locks over HTTP (API.md, "Named locks"). Thin: checks names, hands the rest to {@link NamedLockService}.
+ * Named locks over HTTP (API.md, "Named locks"). Thin: checks names, hands the rest to {@link LockBackend}.
  * Bodies are optional: {@link BodilessPostFilter} lets a POST without {@code Content-Type} in.
  * Every method returns a {@link Uni} and runs on the event loop; the engine does its file work on the worker pool
  * and waits between attempts with timers, so a waiting acquire holds no thread.
@@ -49,10 +49,10 @@ public class NamedLockResource {
             + "\"status\":409,\"detail\":\"the lock was still held when the timeout passed\",\"reason\":\"timeout\","
             + "\"pid\":4242,\"hostname\":\"worker-1\",\"since\":\"2026-01-01T00:00:00Z\"}";
 
-    private final NamedLockService locks;
+    private final LockBackend locks;
 
     @Inject
-    public NamedLockResource(NamedLockService locks) {
+    public NamedLockResource(LockBackend locks) {
         this.locks = locks;
     }
 

@@ -257,6 +257,23 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     }
 
     /**
+     * Ends every grant on {@code resource}, whoever holds it, from any process: the lock file is removed under the
+     * guard and the next waiter of this JVM woken. For operators; {@code false} when nothing held it.
+     */
+    public Uni<Boolean> forceRelease(Path resource) {
+        Path res = canonical(resource);
+        return guarded(res, held -> {
+            Path lockPath = lockPath(res);
+            Snapshot s = read(lockPath);
+            if (s == null) {
+                return false;
+            }
+            boolean live = s.content == null || !evaluate(lockPath, s, settings.clock().instant()).live.isEmpty();
+            return breakStale(lockPath, s) && live;
+        }).invoke(released -> wakeHead(res));
+    }
+
+    /**
      * Removes stale locks under {@code root}: lock files whose holders are all stale (dead processes, silent
      * remote holders, ended leases) and stale holders of shared locks. Never removes a live holder. Blocking;
      * call it from the worker pool. Lock files another process is changing are skipped until the next sweep.

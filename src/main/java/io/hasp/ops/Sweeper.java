@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.hasp.HaspConfig;
 import io.hasp.lease.LockMetrics;
-import io.hasp.lease.NamedLockService;
+import io.hasp.lease.LockBackend;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.SweepReport;
 import io.hasp.queue.QueueRepository;
@@ -48,7 +48,7 @@ public class Sweeper {
     private final HaspConfig config;
     private final LockFileEngine engine;
     private final OrphanTempSweeper temps;
-    private final NamedLockService namedLocks;
+    private final LockBackend namedLocks;
     private final LockMetrics lockMetrics;
     private final QueueRepository queues;
     private final Timer duration;
@@ -67,7 +67,7 @@ public class Sweeper {
     }
 
     @Inject
-    public Sweeper(HaspConfig config, LockFileEngine engine, OrphanTempSweeper temps, NamedLockService namedLocks,
+    public Sweeper(HaspConfig config, LockFileEngine engine, OrphanTempSweeper temps, LockBackend namedLocks,
                    LockMetrics lockMetrics, QueueRepository queues, MeterRegistry registry) {
         this.config = config;
         this.engine = engine;

@@ -33,7 +33,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * Named locks lent over HTTP, on top of the lock engine. Every grant is a lease: it lives in the lock file
+ * The file backend of named locks ({@code hasp.backend=file}), on top of the lock engine. Every grant is a lease: it lives in the lock file
  * {@code <data-dir>/locks/<name>.lock}, so any replica sharing the directory can renew or release it, and it ends at
  * its {@code expiresAt} unless renewed (the sweeper, or the next acquirer, then removes it).
  *
@@ -42,12 +42,12 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * 400 for a lease over {@code hasp.lease.max}.
  */
 @ApplicationScoped
-public class NamedLockService {
+public class FileLockBackend implements LockBackend {
 
     /** Sub-directory of the data directory that holds named locks. */
     public static final String LOCKS_DIR = "locks";
 
-    private static final Logger LOG = Logger.getLogger(NamedLockService.class);
+    private static final Logger LOG = Logger.getLogger(FileLockBackend.class);
     private static final String LOCK_SUFFIX = ".lock";
     /** Seconds a client should wait after an I/O fault before trying again. */
     private static final String RETRY_AFTER_SECONDS = "1";
@@ -56,7 +56,7 @@ public class NamedLockService {
     private final HaspConfig config;
 
     @Inject
-    public NamedLockService(LockFileEngine engine, HaspConfig config) {
+    public FileLockBackend(LockFileEngine engine, HaspConfig config) {
         this.engine = engine;
         this.config = config;
     }
@@ -71,6 +71,7 @@ public class NamedLockService {
     }
 
     /** Acquires one name: the grant, or a 409/503 problem. */
+    @Override
     public Uni<LockGrant> acquire(LockName name, AcquireOptions options) {
         LockOptions lockOptions = toLockOptions(options);
         return engine.acquire(resource(name), lockOptions)
@@ -78,6 +79,7 @@ public class NamedLockService {
     }
 
     /** Acquires every name or none, in sorted order, sharing one deadline. */
+    @Override
     public Uni<LockGrants> acquireAll(List<LockName> names, AcquireOptions options) {
         LockOptions lockOptions = toLockOptions(options);
         List<Path> resources = new TreeSet<>(names).stream().map(this::resource).toList();
@@ -88,6 +90,7 @@ public class NamedLockService {
      * Extends the lease of {@code lockId} by {@code leaseMs}, or by the length it was granted with when the request
      * names none (as etcd's keep-alive keeps a lease's TTL); 404 when it no longer holds {@code name}.
      */
+    @Override
     public Uni<LockGrant> renew(LockName name, String lockId, RenewRequest request) {
         Duration lease = request.leaseMs() == null ? null : checkLease(request.leaseMs());
         return engine.renew(resource(name), SafeNames.require("lock id", lockId), lease)
@@ -97,6 +100,7 @@ public class NamedLockService {
     }
 
     /** Releases {@code lockId}; 404 when it held nothing. */
+    @Override
     public Uni<Void> release(LockName name, String lockId) {
         return engine.release(resource(name), SafeNames.require("lock id", lockId))
                 .onFailure().transform(this::ioFault)
@@ -108,7 +112,13 @@ public class NamedLockService {
                 });
     }
 
+    @Override
+    public Uni<Boolean> forceRelease(LockName name) {
+        return engine.forceRelease(resource(name)).onFailure().transform(this::ioFault);
+    }
+
     /** The live holders of {@code name}; never a lock id. */
+    @Override
     public Uni<LockStatus> status(LockName name) {
         return engine.holders(resource(name))
                 .onFailure().transform(this::ioFault)
@@ -116,6 +126,7 @@ public class NamedLockService {
     }
 
     /** Every named lock that has a live holder, sorted by name. */
+    @Override
     public Uni<LockStatusList> list() {
         return Uni.createFrom().item(this::lockFileNames)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
@@ -217,10 +228,5 @@ public class NamedLockService {
         LOG.warnf("named lock operation failed: %s", f.toString());
         return new ProblemException(503, "error", "the lock state could not be read or written", Map.of(),
                 Map.of("Retry-After", RETRY_AFTER_SECONDS));
-    }
-
-    /** Live holders of every named lock, for the holders gauge; reads every lock file, so the sweeper calls it. */
-    public Uni<Integer> countHolders() {
-        return list().map(l -> l.locks().stream().mapToInt(s -> s.holders().size()).sum());
     }
 }
