@@ -67,13 +67,6 @@ public interface HaspConfig {
         Duration staleAfter();
 
         /**
-         * Consecutive in-JVM hand-overs of one lock to the next local waiter before the lock is released for
-         * real, so that waiters in other processes get their turn.
-         */
-        @WithDefault("8")
-        int handoffLimit();
-
-        /**
          * The plan's "log a warning and proceed without the lock" fallback. Off by default: turning it on
          * gives up exclusive control whenever the lock cannot be had.
          */

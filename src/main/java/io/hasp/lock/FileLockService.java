@@ -16,7 +16,9 @@ import io.smallrye.mutiny.Uni;
  *   <li>At most one exclusive holder per resource at any time, and never an exclusive holder together with shared
  *       ones, across threads and processes.</li>
  *   <li>Each successful acquisition is balanced by one {@link LockHandle#release()}.</li>
- *   <li>{@link #withLock} releases on success, on failure and on cancellation.</li>
+ *   <li>{@link #withLock} releases when its work has ended (item or failure). A caller that cancels while waiting
+ *       leaves nothing held; a caller that cancels while the work runs does not stop it: the lock is held until
+ *       the work has ended, so a half-done read-modify-write is never exposed to the next holder.</li>
  *   <li>{@link #acquireAll} takes its resources in one canonical (sorted) order, all or none.</li>
  * </ol>
  */
@@ -36,8 +38,8 @@ public interface FileLockService {
     Uni<LockResult> acquireAll(Collection<Path> resources, LockOptions options);
 
     /**
-     * Runs {@code work} while holding the lock and releases it however {@code work} ends (item, failure,
-     * cancellation). Fails with {@link LockException} when the lock cannot be had.
+     * Runs {@code work} while holding the lock and releases it when {@code work} has ended (item or failure), even
+     * if the caller cancelled meanwhile. Fails with {@link LockException} when the lock cannot be had.
      */
     <T> Uni<T> withLock(Path resource, Supplier<Uni<T>> work, LockOptions options);
 

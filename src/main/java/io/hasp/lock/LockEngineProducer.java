@@ -28,7 +28,7 @@ public class LockEngineProducer {
     @Typed(LockFileEngine.class)
     LockFileEngine engine(HaspConfig config, Instance<LockEvents> events) {
         HaspConfig.Lock lock = config.lock();
-        LockEngineSettings settings = new LockEngineSettings(lock.staleAfter(), lock.retryCap(), lock.handoffLimit(),
+        LockEngineSettings settings = new LockEngineSettings(lock.staleAfter(), lock.retryCap(),
                 lock.proceedWithoutLockOnFailure(), Infrastructure.getDefaultWorkerPool(), Clock.systemUTC(),
                 System::nanoTime);
         if (events.isAmbiguous()) {

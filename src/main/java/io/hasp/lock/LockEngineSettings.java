@@ -13,16 +13,14 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *
  * @param staleAfter   heartbeat silence after which a remote holder is stale; holders beat every fifth of it
  * @param retryCap     longest wait between two attempts
- * @param handoffLimit consecutive in-JVM hand-overs before a release goes through the file again
  * @param proceedWithoutLockOnFailure the plan's fallback: {@code withLock} runs unlocked when the lock cannot be
  *                     had, with a warning. Off unless configured.
  * @param blocking     where the short blocking file operations run (the worker pool, never the event loop)
  * @param clock        wall clock for timestamps and lease ends
  * @param nanoTime     monotonic clock for deadlines and staleness
  */
-public record LockEngineSettings(Duration staleAfter, Duration retryCap, int handoffLimit,
-                                 boolean proceedWithoutLockOnFailure, Executor blocking, Clock clock,
-                                 LongSupplier nanoTime) {
+public record LockEngineSettings(Duration staleAfter, Duration retryCap, boolean proceedWithoutLockOnFailure,
+                                 Executor blocking, Clock clock, LongSupplier nanoTime) {
 
     public LockEngineSettings {
         Objects.requireNonNull(staleAfter, "staleAfter");
@@ -36,33 +34,27 @@ public record LockEngineSettings(Duration staleAfter, Duration retryCap, int han
         if (retryCap.toMillis() < 1) {
             throw new IllegalArgumentException("retryCap must be at least 1 ms");
         }
-        if (handoffLimit < 0) {
-            throw new IllegalArgumentException("handoffLimit must not be negative");
-        }
     }
 
-    /** Defaults matching {@code application.properties}: 10 s stale-after, 2 s cap, 8 hand-overs, no fallback. */
+    /** Defaults matching {@code HaspConfig}: 10 s stale-after, 2 s cap, no fallback. */
     public static LockEngineSettings defaults() {
-        return new LockEngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(2), 8, false,
+        return new LockEngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(2), false,
                 Infrastructure.getDefaultWorkerPool(), Clock.systemUTC(), System::nanoTime);
     }
 
     public LockEngineSettings withStaleAfter(Duration value) {
-        return new LockEngineSettings(value, retryCap, handoffLimit, proceedWithoutLockOnFailure, blocking, clock,
-                nanoTime);
+        return new LockEngineSettings(value, retryCap, proceedWithoutLockOnFailure, blocking, clock, nanoTime);
     }
 
     public LockEngineSettings withRetryCap(Duration value) {
-        return new LockEngineSettings(staleAfter, value, handoffLimit, proceedWithoutLockOnFailure, blocking, clock,
-                nanoTime);
-    }
-
-    public LockEngineSettings withHandoffLimit(int value) {
-        return new LockEngineSettings(staleAfter, retryCap, value, proceedWithoutLockOnFailure, blocking, clock,
-                nanoTime);
+        return new LockEngineSettings(staleAfter, value, proceedWithoutLockOnFailure, blocking, clock, nanoTime);
     }
 
     public LockEngineSettings withProceedWithoutLockOnFailure(boolean value) {
-        return new LockEngineSettings(staleAfter, retryCap, handoffLimit, value, blocking, clock, nanoTime);
+        return new LockEngineSettings(staleAfter, retryCap, value, blocking, clock, nanoTime);
+    }
+
+    public LockEngineSettings withClock(Clock value) {
+        return new LockEngineSettings(staleAfter, retryCap, proceedWithoutLockOnFailure, blocking, value, nanoTime);
     }
 }

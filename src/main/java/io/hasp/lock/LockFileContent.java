@@ -15,16 +15,22 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * "older than five minutes" rule never take a live lock), then Hasp's own. Unknown members are ignored, and a file
  * with only the plan's three is read as one exclusive holder.
  *
- * @param holders       every holder: one for an exclusive lock, one or more for a shared lock, none for a
- *                      reservation kept for a waiting writer
- * @param writerWaiting a writer waiting for shared holders to drain; while its {@code until} has not passed no new
- *                      shared holder joins, so a steady stream of readers cannot starve it
+ * @param state   {@value #HELD} (or absent): the holders hold it; {@value #PARKED}: its one holder, a Hasp process,
+ *                no longer uses it but keeps the file so that no tool that knows only the plan takes the resource
+ *                while its record is not yet folded into {@code F} (see {@code docs/locking.md}); any Hasp process may
+ *                take a parked lock over at once
+ * @param holders every holder: one for an exclusive lock, one or more for a shared lock
  */
-@JsonPropertyOrder({"pid", "timestamp", "hostname", "type", "holders", "writerWaiting"})
+@JsonPropertyOrder({"pid", "timestamp", "hostname", "type", "state", "holders"})
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record LockFileContent(Long pid, String timestamp, String hostname, LockType type, List<Holder> holders,
-                              WriterIntent writerWaiting) {
+public record LockFileContent(Long pid, String timestamp, String hostname, LockType type, String state,
+                              List<Holder> holders) {
+
+    /** State of a lock its holders hold. Same length as {@link #PARKED}: a flip is written in place. */
+    public static final String HELD = "held";
+    /** State of a lock kept by a Hasp process for the record layer, free for any Hasp process to take over. */
+    public static final String PARKED = "park";
 
     /**
      * One holder.
@@ -64,15 +70,6 @@ public record LockFileContent(Long pid, String timestamp, String hostname, LockT
         }
     }
 
-    /** A writer waiting for shared holders to leave. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    public record WriterIntent(String owner, Long pid, String hostname, String until) {
-
-        boolean activeAt(Instant now) {
-            return parse(until).map(now::isBefore).orElse(false);
-        }
-    }
-
     /** The file's type; plan-only files have none and are exclusive. */
     public LockType effectiveType() {
         return type == null ? LockType.EXCLUSIVE : type;
@@ -91,11 +88,26 @@ public record LockFileContent(Long pid, String timestamp, String hostname, LockT
         return holders == null;
     }
 
-    static LockFileContent of(LockType type, List<Holder> holders, WriterIntent intent, Instant now) {
+    /** Whether a Hasp process parked this lock (see {@link #PARKED}). */
+    public boolean parked() {
+        return PARKED.equals(state);
+    }
+
+    static LockFileContent of(LockType type, List<Holder> holders, String state, Instant now) {
         Holder first = holders.isEmpty() ? null : holders.get(0);
         ProcessIdentity self = ProcessIdentity.current();
         return new LockFileContent(first == null ? self.pid() : first.pid(), instant(now),
-                first == null ? self.hostname() : first.hostname(), type, List.copyOf(holders), intent);
+                first == null ? self.hostname() : first.hostname(), type, state, List.copyOf(holders));
+    }
+
+    /** This content with {@code state} and a fresh {@code timestamp}. */
+    LockFileContent with(String newState, Instant now) {
+        return new LockFileContent(pid, instant(now), hostname, type, newState, holders);
+    }
+
+    /** This content with {@code holders} and a fresh {@code timestamp}; the plan's members follow the first. */
+    LockFileContent withHolders(List<Holder> newHolders, Instant now) {
+        return of(effectiveType(), newHolders, state, now);
     }
 
     /**

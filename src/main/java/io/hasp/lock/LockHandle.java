@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
 
@@ -46,4 +47,34 @@ public interface LockHandle {
      * held by this grant.
      */
     Uni<LockHandle> renew(Duration lease);
+
+    /**
+     * Ends this grant like {@link #release()} but, for an exclusive lock of this process, may keep the lock file as
+     * parked: no tool that knows only the plan can take the resource, while any Hasp process takes it over at once.
+     * The record layer parks a record whose journal is not yet folded into its file. By default, a release.
+     */
+    default Uni<Void> park() {
+        return release();
+    }
+
+    /**
+     * Completes when someone else wants this resource: another process waits for its turn, or another waiter of
+     * this JVM. A holder that keeps a lock between uses (the record layer) gives it up then. By default, never.
+     */
+    default Uni<Void> contended() {
+        return Uni.createFrom().nothing();
+    }
+
+    /**
+     * Runs {@code write} while this grant verifiably holds the lock: the lock file still names it and nobody can
+     * break it before {@code write} returns. Fails with {@link LockLostException}, running nothing, when the lock
+     * was lost (a holder paused past {@code stale-after} may have been broken by another host). Blocking: call it on
+     * a worker thread.
+     */
+    default <R> R whileHeld(Supplier<R> write) {
+        if (!isHeld()) {
+            throw new LockLostException("the lock is no longer held");
+        }
+        return write.get();
+    }
 }

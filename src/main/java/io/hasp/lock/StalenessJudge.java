@@ -4,8 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,13 +29,14 @@ final class StalenessJudge {
     private final Duration staleAfter;
     private final Clock clock;
     private final LongSupplier nanoTime;
-    private final Set<String> liveOwners;
+    /** Whether a holder entry of this process (by owner id) is live for a lock file (by path). */
+    private final BiPredicate<String, String> liveOwners;
     private final Map<String, Observation> observations = new ConcurrentHashMap<>();
 
     private record Observation(String value, long firstSeenNanos, long lastSeenNanos) {
     }
 
-    StalenessJudge(Duration staleAfter, Clock clock, LongSupplier nanoTime, Set<String> liveOwners) {
+    StalenessJudge(Duration staleAfter, Clock clock, LongSupplier nanoTime, BiPredicate<String, String> liveOwners) {
         this.staleAfter = staleAfter;
         this.clock = clock;
         this.nanoTime = nanoTime;
@@ -56,7 +57,7 @@ final class StalenessJudge {
                 Instant start = LockFileContent.parse(holder.processStart()).orElse(null);
                 if (holder.pid() == self.pid() && holder.owner() != null
                         && sameStart(start, self.processStart().orElse(null))) {
-                    return !liveOwners.contains(holder.owner());
+                    return !liveOwners.test(holder.owner(), lockKey);
                 }
                 return !ProcessIdentity.isAlive(holder.pid(), start);
             }

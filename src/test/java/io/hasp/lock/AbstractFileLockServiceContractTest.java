@@ -359,17 +359,27 @@ public abstract class AbstractFileLockServiceContractTest {
     }
 
     @Test
-    void withLockReleasesOnCancellation() {
+    void withLockKeepsTheLockUntilTheWorkEndsWhenTheCallerCancels() {
+        // A client that disconnects cancels its request; the read-modify-write it started goes on, so the lock must
+        // be held until that work has finished, or the next writer reads the old version and one update is lost.
         Path file = resource("a.json");
         AtomicBoolean working = new AtomicBoolean();
-        Uni<String> never = Uni.createFrom().emitter(em -> working.set(true));
-        UniAssertSubscriber<String> subscriber = service.withLock(file, () -> never, WAIT)
+        java.util.concurrent.atomic.AtomicReference<io.smallrye.mutiny.subscription.UniEmitter<? super String>> end =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Uni<String> work = Uni.createFrom().emitter(em -> {
+            end.set(em);
+            working.set(true);
+        });
+        UniAssertSubscriber<String> subscriber = service.withLock(file, () -> work, WAIT)
                 .subscribe().withSubscriber(UniAssertSubscriber.create());
         Awaitility.await().atMost(AWAIT).untilTrue(working);
-        assertTrue(await(service.isLocked(file)));
 
         subscriber.cancel();
 
+        assertTrue(await(service.isLocked(file)), "the lock is kept while the work goes on");
+        LockResult meanwhile = await(service.acquire(file, NO_WAIT));
+        assertInstanceOf(LockResult.Failed.class, meanwhile, "nobody else gets the lock while the work goes on");
+        end.get().complete("done");
         Awaitility.await().atMost(AWAIT).until(() -> !await(service.isLocked(file)));
         release(acquired(file, NO_WAIT));
     }

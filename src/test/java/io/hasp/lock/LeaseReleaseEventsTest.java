@@ -58,12 +58,12 @@ class LeaseReleaseEventsTest {
 
     @Test
     void leasesReleasedByLockIdLeaveNoLiveOwnerBehind() {
-        int before = LockFileEngine.liveOwnerCount();
+        int before = engine.localGrants();
         for (int i = 0; i < 50; i++) {
             Path res = dir.resolve("c" + i);
             LockHandle h = lease(res);
             assertTrue(engine.release(res, h.lockId()).await().atMost(WAIT));
         }
-        assertEquals(before, LockFileEngine.liveOwnerCount());
+        assertEquals(before, engine.localGrants());
     }
 }

@@ -282,7 +282,7 @@ class LockFileEngineTest {
     }
 
     @Test
-    void releaseHandsTheLockToTheNextLocalWaiterWithinTheLimit() {
+    void releaseHandsTheLockToTheNextLocalWaiterWhileNoOtherProcessWaits() throws Exception {
         AtomicInteger handoffs = new AtomicInteger();
         LockEvents counting = new LockEvents() {
             @Override
@@ -290,20 +290,32 @@ class LockFileEngineTest {
                 handoffs.incrementAndGet();
             }
         };
-        LockFileEngine e = engine(LockEngineSettings.defaults().withStaleAfter(STALE).withHandoffLimit(3), counting);
+        LockFileEngine e = engine(LockEngineSettings.defaults().withStaleAfter(STALE), counting);
         Path res = dir.resolve("h.json");
         LockHandle first = granted(e.acquire(res).await().atMost(WAIT));
-        List<Uni<Integer>> waiters = new ArrayList<>();
-        AtomicInteger counter = new AtomicInteger();
+        Object lockFileBefore = Files.readAttributes(dir.resolve("h.json.lock"),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        List<Uni<Long>> waiters = new ArrayList<>();
+        List<Object> lockFiles = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int i = 0; i < 10; i++) {
-            waiters.add(e.withLock(res, () -> Uni.createFrom().item(counter::incrementAndGet), patient()));
+            waiters.add(e.acquire(res, patient()).onItem().transformToUni(r -> {
+                LockHandle h = granted(r);
+                try {
+                    lockFiles.add(Files.readAttributes(dir.resolve("h.json.lock"),
+                            java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+                } catch (java.io.IOException io) {
+                    throw new java.io.UncheckedIOException(io);
+                }
+                return h.release().replaceWith(h.fencingToken());
+            }));
         }
         var all = Uni.join().all(waiters).andFailFast().subscribeAsCompletionStage();
         first.release().await().atMost(WAIT);
-        all.toCompletableFuture().join();
-        assertEquals(10, counter.get());
-        assertTrue(handoffs.get() > 0, "some releases handed over directly");
-        assertTrue(handoffs.get() <= 10 - 10 / 4, "every fourth release went through the file: " + handoffs.get());
+        List<Long> tokens = all.toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(10, handoffs.get(), "every release handed over directly: no other process waited");
+        assertTrue(lockFiles.stream().allMatch(lockFileBefore::equals), "the lock file was never recreated");
+        assertEquals(10, tokens.stream().distinct().count(), "a new fencing token for every grant");
+        assertFalse(Files.exists(dir.resolve("h.json.lock")), "the last release removed the lock file");
     }
 
     @Test
@@ -320,7 +332,7 @@ class LockFileEngineTest {
             }
             e.close();
         }
-        Files.delete(dir.resolve("fence.json.fence"));
+        Files.delete(dir.resolve(".fence.json.fence"));
         LockHandle h = granted(engine().acquire(res).await().atMost(WAIT));
         assertTrue(h.fencingToken() > last, "even a lost counter file does not send tokens back");
     }
@@ -339,7 +351,8 @@ class LockFileEngineTest {
         Thread.sleep(1000); // past the first lease's end, within the renewed one
         assertEquals(LockResult.Reason.LOCKED, failed(b.acquire(res, LockOptions.defaults()
                 .withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason(), "renewed through another engine");
-        LockHandle next = granted(b.acquire(res, patient().withTimeout(Duration.ofSeconds(5))).await().atMost(WAIT));
+        LockHandle next = granted(b.acquire(res, patient().withTimeout(Duration.ofSeconds(5))
+                .withLease(Duration.ofSeconds(30))).await().atMost(WAIT));
         assertTrue(next.fencingToken() > h.fencingToken());
         assertThrows(LockLostException.class,
                 () -> a.renew(res, h.lockId(), Duration.ofSeconds(1)).await().atMost(WAIT));
@@ -355,7 +368,7 @@ class LockFileEngineTest {
         granted(e.acquire(dir.resolve("locks/ended"), LockOptions.defaults().withLease(Duration.ofMillis(50)))
                 .await().atMost(WAIT));
         LockHandle live = granted(e.acquire(dir.resolve("live.json")).await().atMost(WAIT));
-        Path aside = dir.resolve("old.json.lock.stale.0123abcd");
+        Path aside = dir.resolve(".old.json.lock.stale.0123abcd");
         Files.writeString(aside, "{}");
         Files.setLastModifiedTime(aside, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(60)));
         Thread.sleep(100);
@@ -373,7 +386,7 @@ class LockFileEngineTest {
     void thousandWaitersHoldNoThreadWhileWaiting() {
         ExecutorService two = Executors.newFixedThreadPool(2);
         try {
-            LockFileEngine e = engine(new LockEngineSettings(STALE, Duration.ofMillis(100), 8, false, two,
+            LockFileEngine e = engine(new LockEngineSettings(STALE, Duration.ofMillis(100), false, two,
                     Clock.systemUTC(), System::nanoTime));
             Path res = dir.resolve("crowd.json");
             int[] counter = {0};
@@ -460,5 +473,56 @@ class LockFileEngineTest {
         String printed = new String(p.getInputStream().readAllBytes()).trim();
         assertEquals(0, p.waitFor());
         assertEquals(printed, ProcessIdentity.current().hostname());
+    }
+
+    @Test
+    void aLiveLeaseLooksFreshToThePlansToolsEvenAfterItsGrantingEngineIsGone() throws Exception {
+        // issue 8, defect 6: the plan's tools take a lock whose timestamp is older than five minutes
+        io.hasp.storage.TestClock clock = new io.hasp.storage.TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+        LockEngineSettings settings = LockEngineSettings.defaults().withStaleAfter(STALE).withClock(clock);
+        LockFileEngine granting = engine(settings);
+        Path res = dir.resolve("lease");
+        granted(granting.acquire(res, LockOptions.defaults().withLease(Duration.ofMinutes(10))).await().atMost(WAIT));
+        granting.close();
+        LockFileEngine survivor = engine(settings);
+        clock.advance(Duration.ofMinutes(6));
+
+        survivor.sweep(dir);
+
+        LockFileContent content = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(Files.readAllBytes(dir.resolve("lease.lock")), LockFileContent.class);
+        Instant stamped = Instant.parse(content.timestamp());
+        assertFalse(stamped.isBefore(clock.instant().minusSeconds(60)),
+                "timestamp " + stamped + " is fresh at " + clock.instant());
+    }
+
+    @Test
+    void namesNoLongerLockedLeaveNoFilesBehindAndTheirTokensStillIncrease() throws Exception {
+        // issue 8, defect 5: every name ever touched left a fence file forever, failed requests included
+        LockFileEngine e = engine();
+        Path locks = dir.resolve("locks");
+        long firstToken = 0;
+        for (int i = 0; i < 300; i++) {
+            LockHandle h = granted(e.acquire(locks.resolve("n" + i), LockOptions.defaults()
+                    .withLease(Duration.ofMinutes(1))).await().atMost(WAIT));
+            if (i == 0) {
+                firstToken = h.fencingToken();
+            }
+            h.release().await().atMost(WAIT);
+        }
+        for (int i = 0; i < 400; i++) {
+            assertFalse(e.release(locks.resolve("m" + i), "0123456789abcdef0123456789abcdef").await().atMost(WAIT));
+        }
+
+        e.sweep(dir);
+
+        try (var files = Files.list(locks)) {
+            List<Path> left = files.toList();
+            assertTrue(left.size() <= 2, left.size() + " files left: " + left.subList(0, Math.min(5, left.size())));
+        }
+        LockHandle again = granted(e.acquire(locks.resolve("n0"), LockOptions.defaults()
+                .withLease(Duration.ofMinutes(1))).await().atMost(WAIT));
+        assertTrue(again.fencingToken() > firstToken, again.fencingToken() + " after " + firstToken);
+        again.release().await().atMost(WAIT);
     }
 }

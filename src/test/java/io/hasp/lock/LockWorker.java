@@ -20,6 +20,8 @@ import io.smallrye.mutiny.Uni;
  *       releases; prints {@code CYCLED intact/N}.</li>
  *   <li>{@code race RESOURCE START_EPOCH_MS HOLD_MS [exclusive|shared]}: waits for the start instant, tries once (timeout 0), prints
  *       {@code WON token} or {@code BUSY}; a winner holds, checks and releases as {@code hold} does.</li>
+ *   <li>{@code wait RESOURCE RETRY_INTERVAL_MS}: asks for the exclusive lock with a five-minute timeout and the given
+ *       retry interval, prints {@code WAITING}, then {@code ACQUIRED token} when granted (and releases).</li>
  * </ul>
  * System property {@code stale.after.ms} sets the engine's stale-after (default 10 s).
  */
@@ -37,6 +39,7 @@ public final class LockWorker {
             case "increment" -> increment(engine, resource, Path.of(args[2]), Integer.parseInt(args[3]));
             case "hold" -> hold(engine, resource, Long.parseLong(args[2]), type(args, 3));
             case "cycle" -> cycle(engine, resource, Integer.parseInt(args[2]), Long.parseLong(args[3]));
+            case "wait" -> waitFor(engine, resource, Long.parseLong(args[2]));
             case "race" -> race(engine, resource, Long.parseLong(args[2]), Long.parseLong(args[3]), type(args, 4));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -72,7 +75,16 @@ public final class LockWorker {
         LockHandle h = ((LockResult.Acquired) r).handle();
         say("ACQUIRED " + h.fencingToken());
         Thread.sleep(millis);
-        finish(h);
+        finish(engine, h);
+    }
+
+    private static void waitFor(LockFileEngine engine, Path resource, long retryMs) throws Exception {
+        var result = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofMinutes(5))
+                .withMaxRetries(1_000_000).withRetryInterval(Duration.ofMillis(retryMs))).subscribeAsCompletionStage();
+        say("WAITING");
+        LockHandle h = ((LockResult.Acquired) result.get()).handle();
+        say("ACQUIRED " + h.fencingToken());
+        h.release().await().atMost(Duration.ofSeconds(10));
     }
 
     private static void cycle(LockFileEngine engine, Path resource, int times, long holdMs) throws Exception {
@@ -84,7 +96,7 @@ public final class LockWorker {
             LockHandle h = ((LockResult.Acquired) r).handle();
             Thread.sleep(holdMs);
             String text = Files.exists(h.lockPath()) ? Files.readString(h.lockPath()) : "";
-            if (text.contains(h.lockId()) && h.isHeld()) {
+            if (names(text, engine, h) && h.isHeld()) {
                 intact++;
             }
             h.release().await().atMost(Duration.ofSeconds(10));
@@ -103,15 +115,20 @@ public final class LockWorker {
         if (r instanceof LockResult.Acquired a) {
             say("WON " + a.handle().fencingToken());
             Thread.sleep(holdMs);
-            finish(a.handle());
+            finish(engine, a.handle());
         } else {
             say("BUSY");
         }
     }
 
-    private static void finish(LockHandle h) throws Exception {
+    /** Whether the lock file names grant {@code h}: its lock id for a lease, this process' owner id otherwise. */
+    private static boolean names(String lockFile, LockFileEngine engine, LockHandle h) {
+        return lockFile.contains(h.expiresAt().isPresent() ? h.lockId() : engine.owner());
+    }
+
+    private static void finish(LockFileEngine engine, LockHandle h) throws Exception {
         String text = Files.exists(h.lockPath()) ? Files.readString(h.lockPath()) : "";
-        say(text.contains(h.lockId()) && h.isHeld() ? "INTACT" : "LOST");
+        say(names(text, engine, h) && h.isHeld() ? "INTACT" : "LOST");
         h.release().await().atMost(Duration.ofSeconds(10));
         say("RELEASED");
     }

@@ -709,7 +709,10 @@ public final class MockFileLockService implements FileLockService {
         }
     }
 
-    /** {@link #withLock}: acquire, run the work, release before answering; release on cancellation. */
+    /**
+     * {@link #withLock}: acquire, run the work, release before answering. A cancellation while waiting withdraws the
+     * waiter; once the work started, it runs to its end under the lock and only then is the lock released.
+     */
     private final class WithLockRun<T> {
         private final Supplier<Uni<T>> work;
         private final UniEmitter<? super T> em;
@@ -748,6 +751,7 @@ public final class MockFileLockService implements FileLockService {
                 }
                 handle = granted;
             }
+            // once started, the work runs to its end under the lock, whatever happens to the caller
             Cancellable c = Uni.createFrom().deferred(() -> work.get()).subscribe().with(
                     item -> {
                         release(granted);
@@ -757,31 +761,24 @@ public final class MockFileLockService implements FileLockService {
                         release(granted);
                         em.fail(failure);
                     });
-            boolean cancelNow;
             synchronized (this) {
                 running = c;
-                cancelNow = cancelled;
-            }
-            if (cancelNow) {
-                c.cancel();
             }
         }
 
         void terminated() {
             Waiter w;
-            Cancellable c;
             MockHandle h;
             synchronized (this) {
                 if (cancelled) {
                     return;
                 }
                 cancelled = true;
+                if (running != null) {
+                    return;
+                }
                 w = waiter;
-                c = running;
                 h = handle;
-            }
-            if (c != null) {
-                c.cancel();
             }
             if (h != null) {
                 release(h);

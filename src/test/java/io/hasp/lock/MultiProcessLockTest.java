@@ -129,10 +129,11 @@ class MultiProcessLockTest {
         dead.waitFor();
         Files.writeString(dir.resolve("race.json.lock"), "{\"pid\": " + dead.pid() + ", \"timestamp\": \""
                 + java.time.Instant.now() + "\", \"hostname\": \"" + ProcessIdentity.current().hostname() + "\"}");
-        long startAt = System.currentTimeMillis() + 2500;
+        // JVMs that start late on a loaded machine must still find the winner holding: a long hold
+        long startAt = System.currentTimeMillis() + 4000;
         int racers = 4;
         for (int i = 0; i < racers; i++) {
-            child(List.of(), "race", resource.toString(), Long.toString(startAt), "1500");
+            child(List.of(), "race", resource.toString(), Long.toString(startAt), "5000");
         }
         int won = 0;
         int busy = 0;
@@ -239,5 +240,32 @@ class MultiProcessLockTest {
         // on these two loaded cores): stale by definition, and harmless, since its work was done. A hold that was
         // still working would have shown above as fewer than all intact.
         assertTrue(broken.get() >= garbage, "broken " + broken.get() + " of " + garbage + " stale locks");
+    }
+
+    @Test
+    void aWriterThatDiesWhileWaitingForReadersDoesNotKeepNewReadersOut() throws Exception {
+        // issue 8, defect 4: the waiting writer's claim outlived it by its (client-chosen) retry interval
+        LockFileEngine parent = engine(Duration.ofSeconds(10));
+        LockFileEngine other = new LockFileEngine(LockEngineSettings.defaults().withRetryCap(Duration.ofMillis(50)));
+        try {
+            Path res = dir.resolve("rw");
+            LockOptions shared = LockOptions.defaults().withType(LockType.SHARED).withTimeout(Duration.ZERO);
+            LockHandle reader = ((LockResult.Acquired) parent.acquire(res, shared.withLease(Duration.ofMinutes(5)))
+                    .await().atMost(CHILD)).handle();
+            ChildJvm writer = child(List.of(), "wait", res.toString(), "60000");
+            assertEquals("WAITING", writer.nextLine(CHILD));
+            org.awaitility.Awaitility.await("the waiting writer keeps new readers out").atMost(CHILD)
+                    .until(() -> other.acquire(res, shared).await().atMost(CHILD) instanceof LockResult.Failed);
+
+            writer.kill9();
+
+            org.awaitility.Awaitility.await("a new reader joins soon after the writer died")
+                    .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> other.acquire(res, shared).await().atMost(CHILD) instanceof LockResult.Acquired a
+                            && a.handle().release().await().atMost(CHILD) == null);
+            reader.release().await().atMost(CHILD);
+        } finally {
+            other.close();
+        }
     }
 }

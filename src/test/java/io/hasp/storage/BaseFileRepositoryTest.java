@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -78,6 +80,19 @@ class BaseFileRepositoryTest {
 
         Uni<Optional<Counter>> get(String id) {
             return read(file(id));
+        }
+
+        /** Adds {@code delta}, but the modifier waits for {@code go} after saying it entered. */
+        Uni<Counter> addWhenTold(String id, long delta, CountDownLatch entered, CountDownLatch go) {
+            return modifyWithLock(file(id), OptionalLong.empty(), current -> {
+                entered.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new Counter(id, 0, current.map(Counter::value).orElse(0L) + delta);
+            });
         }
     }
 
@@ -270,5 +285,47 @@ class BaseFileRepositoryTest {
             }
         }
         assertTrue(lost.get() > 0, "without a lock, concurrent read-modify-writes lose updates");
+    }
+
+    @Test
+    void aCallerThatGoesAwayDoesNotLetTheNextWriterInBeforeItsWriteEnds() throws Exception {
+        // issue 8, defect 2: Quarkus cancels a request's Uni when the client disconnects
+        Counters counters = withEngine();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        var first = counters.addWhenTold("c", 1, entered, go).subscribe().with(c -> { }, f -> { });
+        assertTrue(entered.await(20, TimeUnit.SECONDS), "the first modifier runs");
+        first.cancel();
+        var second = counters.add("c", 10, OptionalLong.empty()).subscribeAsCompletionStage();
+        // time is the subject here: give a wrongly released lock the chance to let the second writer in first
+        Thread.sleep(300);
+        go.countDown();
+        second.toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertEquals(11, counters.get("c").await().atMost(WAIT).orElseThrow().value(), "both updates kept");
+    }
+
+    @Test
+    void aWriterWhoseLockWasBrokenMeanwhileWritesNothing() throws Exception {
+        // issue 8, defect 11: a holder paused past stale-after is broken by another host, which then writes; the
+        // paused holder must not rename its stale copy over that newer write when it resumes
+        Counters counters = withEngine();
+        counters.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        var paused = counters.addWhenTold("c", 1, entered, go).subscribeAsCompletionStage();
+        assertTrue(entered.await(20, TimeUnit.SECONDS), "the modifier runs under the lock");
+        Path lock = counters.file("c").resolveSibling("c.json.lock");
+        Path aside = dir.resolve("broken-by-another-host");
+        Files.move(lock, aside);
+        Files.writeString(lock, "{\"pid\": 7, \"timestamp\": \"2026-01-01T00:00:00Z\", \"hostname\": \"elsewhere\"}");
+        Files.writeString(counters.file("c"), "{\"id\": \"c\", \"version\": 9, \"value\": 100}");
+
+        go.countDown();
+
+        assertThrows(Exception.class, () -> paused.toCompletableFuture().get(20, TimeUnit.SECONDS),
+                "the write fails: its lock was lost");
+        assertEquals(100, TestJson.mapper().readValue(Files.readAllBytes(counters.file("c")), Counter.class).value(),
+                "the newer write is intact");
+        Files.delete(lock);
     }
 }
