@@ -40,6 +40,9 @@ public interface HaspConfig {
     /** HTTP limits. */
     Http http();
 
+    /** How record changes are committed: group commit, journal, cache. */
+    Records records();
+
     interface Lock {
         /** Longest wait for a lock before giving up with reason {@code timeout}. */
         @WithDefault("30s")
@@ -101,5 +104,34 @@ public interface HaspConfig {
         /** Largest request body accepted, in bytes; more is refused with 413. */
         @WithDefault("1048576")
         long maxBodyBytes();
+    }
+
+    interface Records {
+        /**
+         * How long a replica keeps a record's lock after its last change, so that the next change (a client's next
+         * request) finds it held: its change is then one journal append, without a lock-file round trip. Ended at
+         * once when another process or another waiter asks for the record.
+         */
+        @WithDefault("10ms")
+        Duration linger();
+
+        /** Most concurrent changes of one record made durable by one write and one fsync. */
+        @WithDefault("256")
+        int batchMax();
+
+        /** Most request bytes in one such batch. */
+        @WithDefault("1048576")
+        long batchMaxBytes();
+
+        /**
+         * A record left with changes in its journal (the lock file parked for other replicas) is folded into its file
+         * after this much quiet, so that tools that read only the file see every change.
+         */
+        @WithDefault("1s")
+        Duration compactAfterIdle();
+
+        /** Records of each kind whose last read copy a replica keeps in memory (an unchanged record is not re-read). */
+        @WithDefault("512")
+        int cacheSize();
     }
 }

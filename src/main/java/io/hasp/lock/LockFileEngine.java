@@ -129,8 +129,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         Path res = LockPaths.canonical(resource);
         return Uni.createFrom().deferred(() -> {
             Waiter w = new Waiter(res, options, LockPaths.randomHex(16), settings.nanoTime().getAsLong());
-            LocalLock local = enqueue(w);
-            return Uni.createFrom().item(() -> local.attempt(w))
+            // the first attempt joins the queue, on the worker pool: a new resource's fence file is opened then
+            return Uni.createFrom().item(() -> (w.local != null ? w.local : enqueue(w)).attempt(w))
                     .runSubscriptionOn(settings.blocking())
                     .onFailure(WaitPolicy.Busy.class).retry()
                     .when(failures -> failures.onItem().transformToUniAndConcatenate(
@@ -152,8 +152,11 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
                                 "the lock state could not be read or written", Optional.empty());
                     })
                     .onTermination().invoke((item, failure, cancelled) -> {
-                        local.finish(w, cancelled);
-                        maybeRetire(local);
+                        LocalLock local = w.local;
+                        if (local != null) {
+                            local.finish(w, cancelled);
+                            maybeRetire(local);
+                        }
                     });
         });
     }
@@ -304,6 +307,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             synchronized (local) {
                 if (!local.retired) {
                     local.enqueue(w);
+                    w.local = local;
                     return local;
                 }
             }

@@ -19,6 +19,8 @@ final class Waiter {
     final String lockId;
     final long startNanos;
     final long deadlineNanos;
+    /** The queue this waiter joined at its first attempt (on a worker thread); {@code null} before. */
+    volatile LocalLock local;
     /** Attempts that found the lock held (guarded by the LocalLock). */
     int retries;
     State state = State.WAITING;

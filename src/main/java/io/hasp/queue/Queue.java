@@ -20,7 +20,7 @@ public record Queue(String id, String name, long version, Instant createdAt, Ins
         Checks.version(version);
         Checks.require("createdAt", createdAt);
         Checks.require("updatedAt", updatedAt);
-        commands = commands == null ? List.of() : List.copyOf(commands);
+        commands = CommandList.of(commands);
     }
 
     @Override
@@ -33,13 +33,13 @@ public record Queue(String id, String name, long version, Instant createdAt, Ins
         return new Queue(id, name, version, createdAt, now, newCommands);
     }
 
-    /** Index of command {@code commandId}, or -1. */
+    /** The commands, as the list whose changes cost the same whatever the queue's length. */
+    public CommandList commandList() {
+        return (CommandList) commands;
+    }
+
+    /** Index of command {@code commandId}, or -1; no scan. */
     public int indexOf(String commandId) {
-        for (int i = 0; i < commands.size(); i++) {
-            if (commands.get(i).id().equals(commandId)) {
-                return i;
-            }
-        }
-        return -1;
+        return commandList().indexOf(commandId);
     }
 }

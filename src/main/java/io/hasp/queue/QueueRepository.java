@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -23,6 +22,7 @@ import io.hasp.storage.BaseFileRepository;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
+import io.hasp.storage.RecordSettings;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -43,12 +43,18 @@ public class QueueRepository extends BaseFileRepository<Queue> {
 
     @Inject
     public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config));
+        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config),
+                RecordSettings.of(config));
     }
 
     public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
                            Path dataDir, LockOptions lockOptions) {
-        super(locks, writer, mapper, clock, Queue.class, lockOptions);
+        this(locks, writer, mapper, clock, dataDir, lockOptions, RecordSettings.defaults());
+    }
+
+    public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
+                           Path dataDir, LockOptions lockOptions, RecordSettings settings) {
+        super(locks, writer, mapper, clock, Queue.class, lockOptions, settings, new QueueJournal(mapper));
         this.dir = dataDir.resolve("queues");
     }
 
@@ -80,15 +86,16 @@ public class QueueRepository extends BaseFileRepository<Queue> {
     /** Appends a new pending command; answers it. */
     public Uni<Command> addCommand(String queueId, NewCommandRequest request, OptionalLong expectedVersion) {
         String commandId = request.id() != null ? request.id() : UUID.randomUUID().toString();
-        return computeWithLock(path(queueId), expectedVersion, current -> {
+        long weight = request.command().length() + (request.payload() == null ? 0 : request.payload().size() * 16L);
+        return computeWithLock(path(queueId), expectedVersion, weight, current -> {
             Queue queue = existing(queueId, current);
             if (queue.indexOf(commandId) >= 0) {
                 throw new RecordConflictException("command " + commandId + " exists already in queue " + queueId);
             }
             Instant now = now();
-            List<Command> commands = new ArrayList<>(queue.commands());
-            commands.add(Command.pending(commandId, request.command(), request.payload(), now));
-            return Modification.write(queue.withCommands(commands, now), stored -> command(stored, commandId));
+            Command added = Command.pending(commandId, request.command(), request.payload(), now);
+            return Modification.write(queue.withCommands(queue.commandList().appended(added), now),
+                    stored -> added);
         });
     }
 
@@ -105,9 +112,9 @@ public class QueueRepository extends BaseFileRepository<Queue> {
                         + " (its claim may have expired)");
             }
             Instant now = now();
-            List<Command> commands = new ArrayList<>(queue.commands());
-            commands.set(index, before.patched(patch, now));
-            return Modification.write(queue.withCommands(commands, now), stored -> command(stored, commandId));
+            Command after = before.patched(patch, now);
+            return Modification.write(queue.withCommands(queue.commandList().with(index, after), now),
+                    stored -> after);
         });
     }
 
@@ -117,9 +124,7 @@ public class QueueRepository extends BaseFileRepository<Queue> {
         return modifyWithLock(path(queueId), expectedVersion, current -> {
             Queue queue = existing(queueId, current);
             int index = existingIndex(queue, commandId);
-            List<Command> commands = new ArrayList<>(queue.commands());
-            commands.remove(index);
-            return queue.withCommands(commands, now());
+            return queue.withCommands(queue.commandList().without(index), now());
         });
     }
 
@@ -132,9 +137,7 @@ public class QueueRepository extends BaseFileRepository<Queue> {
             if (position >= queue.commands().size()) {
                 throw new IllegalArgumentException("position must be below " + queue.commands().size());
             }
-            List<Command> commands = new ArrayList<>(queue.commands());
-            commands.add(position, commands.remove(index));
-            return queue.withCommands(commands, now());
+            return queue.withCommands(queue.commandList().moved(index, position), now());
         });
     }
 
@@ -146,19 +149,15 @@ public class QueueRepository extends BaseFileRepository<Queue> {
         return computeWithLock(path(queueId), OptionalLong.empty(), current -> {
             Queue queue = existing(queueId, current);
             Instant now = now();
-            List<Command> commands = new ArrayList<>(queue.commands());
-            boolean released = releaseExpired(commands, now) > 0;
-            for (int i = 0; i < commands.size(); i++) {
-                Command candidate = commands.get(i);
-                if (candidate.status() == CommandStatus.PENDING) {
-                    commands.set(i, candidate.claimed(runnerId, now, now.plus(lease)));
-                    String id = candidate.id();
-                    return Modification.write(queue.withCommands(commands, now),
-                            stored -> Optional.of(command(stored, id)));
-                }
+            CommandList released = releaseExpired(queue.commandList(), now);
+            int first = released.firstPending();
+            if (first >= 0) {
+                Command claimed = released.get(first).claimed(runnerId, now, now.plus(lease));
+                return Modification.write(queue.withCommands(released.with(first, claimed), now),
+                        stored -> Optional.of(claimed));
             }
-            return released
-                    ? Modification.write(queue.withCommands(commands, now), stored -> Optional.<Command>empty())
+            return released != queue.commandList()
+                    ? Modification.write(queue.withCommands(released, now), stored -> Optional.<Command>empty())
                     : Modification.unchanged(Optional.<Command>empty());
         });
     }
@@ -169,7 +168,7 @@ public class QueueRepository extends BaseFileRepository<Queue> {
      */
     public Uni<Integer> releaseExpiredClaims() {
         return list().onItem().transformToMulti(queues -> Multi.createFrom().iterable(queues))
-                .filter(queue -> queue.commands().stream().anyMatch(c -> c.claimExpired(now())))
+                .filter(queue -> releaseExpired(queue.commandList(), now()) != queue.commandList())
                 .onItem().transformToUniAndConcatenate(queue -> releaseExpiredClaims(queue.id()))
                 .collect().asList()
                 .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
@@ -182,22 +181,24 @@ public class QueueRepository extends BaseFileRepository<Queue> {
                 return Modification.unchanged(0);
             }
             Instant now = now();
-            List<Command> commands = new ArrayList<>(current.get().commands());
-            int released = releaseExpired(commands, now);
-            return released == 0 ? Modification.unchanged(0)
-                    : Modification.write(current.get().withCommands(commands, now), stored -> released);
+            CommandList before = current.get().commandList();
+            CommandList after = releaseExpired(before, now);
+            int released = before.running().length - after.running().length;
+            return after == before ? Modification.unchanged(0)
+                    : Modification.write(current.get().withCommands(after, now), stored -> released);
         });
     }
 
-    private static int releaseExpired(List<Command> commands, Instant now) {
-        int released = 0;
-        for (int i = 0; i < commands.size(); i++) {
-            if (commands.get(i).claimExpired(now)) {
-                commands.set(i, commands.get(i).released(now));
-                released++;
+    /** {@code commands} with every expired claim back to pending; the same list when there is none. */
+    private static CommandList releaseExpired(CommandList commands, Instant now) {
+        CommandList out = commands;
+        for (int i : commands.running()) {
+            Command c = commands.get(i);
+            if (c.claimExpired(now)) {
+                out = out.with(i, c.released(now));
             }
         }
-        return released;
+        return out;
     }
 
     private static Queue existing(String queueId, Optional<Queue> current) {
@@ -212,7 +213,4 @@ public class QueueRepository extends BaseFileRepository<Queue> {
         return index;
     }
 
-    private static Command command(Queue queue, String commandId) {
-        return queue.commands().get(queue.indexOf(commandId));
-    }
 }

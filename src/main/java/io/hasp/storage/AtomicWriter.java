@@ -139,7 +139,7 @@ public class AtomicWriter {
     }
 
     /** fsync of the directory makes the rename durable; some platforms cannot open a directory, which is harmless. */
-    private static void syncDirectory(Path dir) {
+    static void syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException e) {

@@ -9,7 +9,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.BiFunction;
@@ -18,7 +21,6 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
@@ -29,22 +31,23 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * The one place where records are read, written, modified and deleted (plan TASK-004), so that no record kind can
- * lose an update. Every change of file {@code F} happens under the exclusive lock of {@code F} (lock file
- * {@code F.lock}) and is written with {@link AtomicWriter}; pure reads take no lock, since a reader can only ever see
- * a whole version.
+ * The one place where records are read, written, modified and deleted, so that no record kind can lose an update.
+ * Every change of file {@code F} happens under the exclusive lock of {@code F} (lock file {@code F.lock}), batched
+ * with the other changes of {@code F} in this JVM ({@link GroupCommitter}: one write and one fsync for a batch) and
+ * written while the lock is verifiably held; pure reads take no lock, since a reader only ever sees whole versions
+ * ({@link RecordFile}).
  *
- * <p>A modification ({@link #computeWithLock}, and {@link #modifyWithLock} which answers the stored record):
+ * <p>A change ({@link #computeWithLock}, and the helpers built on it):
  * <ol>
- *   <li>ensures the record's directory exists (a lock file needs it);</li>
- *   <li>takes the exclusive lock of {@code F}, waiting as the lock options say (the lock service's business; no
- *       thread is held while waiting);</li>
- *   <li>on a worker thread, reads {@code F} (absent is {@code Optional.empty()});</li>
+ *   <li>waits for the exclusive lock of {@code F} (no thread is held while waiting), unless this JVM holds it;</li>
+ *   <li>on a worker thread, takes the record as stored ({@code Optional.empty()} when absent), from memory when the
+ *       file did not change;</li>
  *   <li>checks the expected version, if one was demanded: a mismatch fails with {@link VersionConflictException}
- *       and writes nothing;</li>
- *   <li>applies the modifier; an exception from it fails the call and writes nothing;</li>
- *   <li>sets the version to the current one plus one and writes {@code F} atomically;</li>
- *   <li>releases the lock, whatever happened, and answers with a value computed from the stored record.</li>
+ *       and changes nothing;</li>
+ *   <li>applies the modifier; an exception from it fails this change only and writes nothing of it;</li>
+ *   <li>sets the version to the current one plus one (a new record starts at {@link #firstVersion()});</li>
+ *   <li>is made durable with the rest of its batch, and only then answered, with a value computed from the record
+ *       as stored.</li>
  * </ol>
  * A lock that cannot be had fails the {@code Uni} with {@link io.hasp.lock.LockException} and changes nothing.
  *
@@ -52,7 +55,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  */
 public abstract class BaseFileRepository<T extends Versioned<T>> {
 
-    /** Suffix of record files; listings consider nothing else (not {@code .lock}, {@code .fence}, temp files). */
+    /** Suffix of record files; listings consider nothing else (not {@code .lock}, journals, temp files). */
     public static final String RECORD_SUFFIX = ".json";
 
     private static final Logger LOG = Logger.getLogger(BaseFileRepository.class);
@@ -63,15 +66,38 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
     protected final Clock clock;
     private final Class<T> type;
     private final LockOptions lockOptions;
+    private final RecordSettings settings;
+    private final JournalCodec<T> codec;
+    /** Committers (and with them the copies of records) by file; idle ones beyond the cache size are dropped. */
+    private final LinkedHashMap<Path, GroupCommitter<T>> committers = new LinkedHashMap<>(64, 0.75f, true);
+    private final RecordFile.Storage<T> storage = new RecordFile.Storage<>() {
+        @Override
+        public ObjectMapper mapper() {
+            return mapper;
+        }
+
+        @Override
+        public void writeWhole(Path file, T record) {
+            writeNow(file, record);
+        }
+    };
 
     protected BaseFileRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
                                  Class<T> type, LockOptions lockOptions) {
+        this(locks, writer, mapper, clock, type, lockOptions, RecordSettings.defaults(), null);
+    }
+
+    protected BaseFileRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
+                                 Class<T> type, LockOptions lockOptions, RecordSettings settings,
+                                 JournalCodec<T> codec) {
         this.locks = locks;
         this.writer = writer;
         this.mapper = mapper;
         this.clock = clock;
         this.type = type;
         this.lockOptions = lockOptions;
+        this.settings = settings;
+        this.codec = codec;
     }
 
     /** The lock options of record changes, from {@code hasp.lock.*}. */
@@ -86,16 +112,20 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /** Reads {@code file} without a lock; atomic renames make every read see one whole version. */
+    /** The version of a record just created. */
+    protected long firstVersion() {
+        return 1;
+    }
+
+    /** Reads {@code file} without a lock; every read sees one whole committed version. */
     protected Uni<Optional<T>> read(Path file) {
         return blocking(() -> readNow(file));
     }
 
     /** Reads {@code file} under a shared lock, for callers that must not overlap a writer's critical section. */
     protected Uni<Optional<T>> readWithLock(Path file) {
-        return ensureDirectory(file)
-                .chain(() -> locks.withLock(file, () -> blocking(() -> readNow(file)),
-                        lockOptions.withType(LockType.SHARED)));
+        // the lock's files create the record's directory when missing
+        return locks.withLock(file, () -> blocking(() -> readNow(file)), lockOptions.withType(LockType.SHARED));
     }
 
     /** Stores {@code record} as the new content of {@code file}, whatever was there, under the exclusive lock. */
@@ -145,18 +175,13 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
      */
     protected <R> Uni<R> computeWithLock(Path file, OptionalLong expectedVersion,
                                          Function<Optional<T>, Modification<T, R>> modifier) {
-        return ensureDirectory(file).chain(() -> locks.withLock(file, () -> blocking(() -> {
-            Optional<T> current = readNow(file);
-            checkVersion(expectedVersion, current);
-            Modification<T, R> change = modifier.apply(current);
-            if (change.record() == null) {
-                return change.result().apply(current.orElse(null));
-            }
-            long next = current.map(Versioned::version).orElse(0L) + 1;
-            T stored = change.record().withVersion(next);
-            writeNow(file, stored);
-            return change.result().apply(stored);
-        }), lockOptions));
+        return computeWithLock(file, expectedVersion, 0, modifier);
+    }
+
+    /** {@link #computeWithLock(Path, OptionalLong, Function)} for a change of about {@code weight} request bytes. */
+    protected <R> Uni<R> computeWithLock(Path file, OptionalLong expectedVersion, long weight,
+                                         Function<Optional<T>, Modification<T, R>> modifier) {
+        return committer(file).submit(expectedVersion, weight, modifier);
     }
 
     /**
@@ -164,15 +189,7 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
      * mismatch (including a missing record) fails with {@link VersionConflictException}.
      */
     protected Uni<Boolean> deleteWithLock(Path file, OptionalLong expectedVersion) {
-        return ensureDirectory(file).chain(() -> locks.withLock(file, () -> blocking(() -> {
-            Optional<T> current = readNow(file);
-            checkVersion(expectedVersion, current);
-            try {
-                return Files.deleteIfExists(file);
-            } catch (IOException e) {
-                throw new StorageException("delete failed: " + e.getClass().getSimpleName(), e);
-            }
-        }), lockOptions));
+        return computeWithLock(file, expectedVersion, current -> Modification.<T, Boolean>delete(r -> r != null));
     }
 
     /** Every record directly inside {@code dir} ({@code *.json} with a safe name), sorted by file name. */
@@ -206,27 +223,12 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         });
     }
 
-    /** Blocking read; for use inside this class' pipelines or by subclasses already on a worker thread. */
+    /** Blocking read without a lock; for subclasses already on a worker thread. */
     protected Optional<T> readNow(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new StorageException("read failed: " + e.getClass().getSimpleName(), e);
-        }
-        try {
-            return Optional.of(mapper.readValue(bytes, type));
-        } catch (JsonProcessingException e) {
-            throw new StorageException("stored record " + file.getFileName() + " is not valid JSON for "
-                    + type.getSimpleName(), e);
-        } catch (IOException e) {
-            throw new StorageException("read failed: " + e.getClass().getSimpleName(), e);
-        }
+        return committer(file).record.read();
     }
 
-    /** Blocking atomic write; only under the file's lock. Subclasses may narrow the permissions. */
+    /** Blocking atomic write of a whole record; only under the file's lock. Subclasses may narrow permissions. */
     protected void writeNow(Path file, T record) {
         writer.writeJson(file, record);
     }
@@ -236,23 +238,25 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    private Uni<Void> ensureDirectory(Path file) {
-        Path dir = file.toAbsolutePath().getParent();
-        return blocking(() -> {
-            try {
-                Files.createDirectories(dir);
-                return null;
-            } catch (IOException e) {
-                throw new StorageException("cannot create the record directory: " + e.getClass().getSimpleName(), e);
+    private GroupCommitter<T> committer(Path file) {
+        Path key = file.toAbsolutePath().normalize();
+        synchronized (committers) {
+            GroupCommitter<T> c = committers.get(key);
+            if (c == null) {
+                c = new GroupCommitter<>(new RecordFile<>(key, type, codec, storage), locks, lockOptions, settings,
+                        ignored -> firstVersion());
+                committers.put(key, c);
+                evictIdle();
             }
-        });
+            return c;
+        }
     }
 
-    private static void checkVersion(OptionalLong expected, Optional<? extends Versioned<?>> current) {
-        if (expected.isPresent()) {
-            long actual = current.map(Versioned::version).orElse(0L);
-            if (actual != expected.getAsLong()) {
-                throw new VersionConflictException(expected.getAsLong(), actual);
+    private void evictIdle() {
+        Iterator<Map.Entry<Path, GroupCommitter<T>>> eldest = committers.entrySet().iterator();
+        while (committers.size() > settings.cacheSize() && eldest.hasNext()) {
+            if (!eldest.next().getValue().busy()) {
+                eldest.remove();
             }
         }
     }

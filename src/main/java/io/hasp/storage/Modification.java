@@ -4,27 +4,37 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * What a modifier decided, for {@link BaseFileRepository#computeWithLock}: the record to store (or none, to leave
- * the file alone) and how to compute the caller's answer from the record as stored, with its new version.
+ * What a modifier decided, for {@link BaseFileRepository#computeWithLock}: the record to store, none (leave it), or
+ * deletion; and how to compute the caller's answer from the record as stored (with its new version), or from the
+ * current one when nothing is stored.
  *
- * @param record the new record, or {@code null} to write nothing
- * @param result computes the answer from the stored record (or from the current one, when nothing is written)
- * @param <T>    the record type
- * @param <R>    the answer type
+ * @param record  the new record, or {@code null} to write nothing
+ * @param deletes whether the record is to be deleted (then {@code result} gets the record as it was)
+ * @param result  computes the answer
+ * @param <T>     the record type
+ * @param <R>     the answer type
  */
-public record Modification<T, R>(T record, Function<? super T, ? extends R> result) {
+public record Modification<T, R>(T record, boolean deletes, Function<? super T, ? extends R> result) {
 
     public Modification {
         Objects.requireNonNull(result, "result");
+        if (deletes && record != null) {
+            throw new IllegalArgumentException("a deletion stores no record");
+        }
     }
 
     /** Store {@code record} and answer with something computed from it. */
     public static <T, R> Modification<T, R> write(T record, Function<? super T, ? extends R> result) {
-        return new Modification<>(Objects.requireNonNull(record, "record"), result);
+        return new Modification<>(Objects.requireNonNull(record, "record"), false, result);
     }
 
     /** Store nothing and answer {@code value}. */
     public static <T, R> Modification<T, R> unchanged(R value) {
-        return new Modification<>(null, ignored -> value);
+        return new Modification<>(null, false, ignored -> value);
+    }
+
+    /** Delete the record and answer with something computed from it as it was ({@code null} when absent). */
+    public static <T, R> Modification<T, R> delete(Function<? super T, ? extends R> result) {
+        return new Modification<>(null, true, result);
     }
 }

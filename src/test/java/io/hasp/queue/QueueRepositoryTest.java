@@ -29,6 +29,7 @@ import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockOptions;
 import io.hasp.lock.MockFileLockService;
 import io.hasp.storage.AtomicWriter;
+import io.hasp.storage.RecordSettings;
 import io.hasp.storage.InvalidNameException;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
@@ -54,9 +55,12 @@ class QueueRepositoryTest {
         }
     }
 
+    /** No lingering: every change takes and gives back the lock itself, as the mock's controls expect. */
     private QueueRepository repository(FileLockService locks) {
+        RecordSettings d = RecordSettings.defaults();
         return new QueueRepository(locks, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), clock, data,
-                OPTIONS);
+                OPTIONS, new RecordSettings(Duration.ZERO, d.batchMax(), d.batchMaxBytes(), d.compactAfterIdle(),
+                        d.cacheSize()));
     }
 
     private QueueRepository withEngine() {
@@ -183,6 +187,8 @@ class QueueRepositoryTest {
         MockFileLockService mock = new MockFileLockService();
         QueueRepository queues = repository(mock);
         queues.create("q", "Q").await().atMost(WAIT);
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !mock.isLocked(queues.path("q")).await()
+                .atMost(WAIT));
         mock.simulateContention(queues.path("q"));
         mock.setLockBehavior(queues.path("q"), MockFileLockService.Behavior.TIMEOUT);
 
