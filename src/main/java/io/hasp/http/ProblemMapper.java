@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
 import io.hasp.lock.LockException;
+import io.hasp.lock.LockLostException;
 import io.hasp.lock.LockHolder;
 import io.hasp.lock.LockResult;
 import io.hasp.storage.InvalidNameException;
@@ -100,6 +101,17 @@ public class ProblemMapper {
                 : "the record is locked by another writer" + failure.holder().map(h -> " (" + h.describe() + ")")
                         .orElse("");
         return build(503, failure.reason().wireName(), detail, extras,
+                Map.of("Retry-After", Integer.toString(LOCK_RETRY_AFTER_SECONDS)));
+    }
+
+    /**
+     * A record write whose lock was lost before it could be made (a holder paused past {@code stale-after} and
+     * broken by another host): nothing was written, and the client may try again.
+     */
+    @ServerExceptionMapper
+    public Response lockLost(LockLostException e) {
+        LOG.warnf("a record write found its lock lost: %s", e.getMessage());
+        return build(503, "lost", "the record's lock was lost before the write; nothing was written", Map.of(),
                 Map.of("Retry-After", Integer.toString(LOCK_RETRY_AFTER_SECONDS)));
     }
 

@@ -251,6 +251,10 @@ final class LocalLock {
         if (!late && !once && !tooMany) {
             return busy;
         }
+        if (w.lastHolder.isEmpty()) {
+            // queued behind other processes, this waiter never read the file: say who holds it now
+            w.lastHolder = engine.currentHolder(resource);
+        }
         LockResult.Reason reason = once || tooMany ? LockResult.Reason.LOCKED : LockResult.Reason.TIMEOUT;
         String what = reason == LockResult.Reason.TIMEOUT
                 ? "timed out after " + w.options.timeout().toMillis() + " ms waiting for the lock" : "lock is busy";
@@ -260,6 +264,7 @@ final class LocalLock {
         if (wasHead && waiters.peekFirst() != null) {
             wake.add(waiters.peekFirst());
         }
+        passTurnIfIdle();
         throw new WaitPolicy.GiveUp((LockResult.Failed) LockResult.failed(reason,
                 LockFileEngine.describe(what, resource, w.lastHolder), w.lastHolder));
     }
@@ -276,6 +281,7 @@ final class LocalLock {
                 boolean wasHead = waiters.peekFirst() == w;
                 waiters.remove(w);
                 next = wasHead ? waiters.peekFirst() : null;
+                passTurnIfIdle();
             }
         }
         if (unseen != null) {
@@ -306,6 +312,17 @@ final class LocalLock {
             head.wake();
         } else {
             engine.maybeRetire(this);
+        }
+    }
+
+    /**
+     * Nobody of this JVM waits any more: a turn that came is passed on (one still on its way is passed by
+     * {@link #onTurn} when it comes), so the next process is not kept waiting for a waiter that left.
+     */
+    private void passTurnIfIdle() {
+        if (waiters.isEmpty() && turn != null && turn.isHead()) {
+            turn.pass();
+            turn = null;
         }
     }
 

@@ -408,6 +408,15 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
                 g.expiresAt());
     }
 
+    /** The first live holder of {@code resource} as the lock file says now, for a failure message. */
+    Optional<LockHolder> currentHolder(Path resource) {
+        try {
+            return leases.liveHolders(resource).stream().findFirst();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     void countBroken(List<LockFileContent.Holder> stale) {
         for (LockFileContent.Holder h : stale) {
             events.staleBroken(h.isLease());

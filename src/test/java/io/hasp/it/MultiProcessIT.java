@@ -193,8 +193,7 @@ class MultiProcessIT {
         Process holder = new ProcessBuilder("sleep", "300").start();
         try {
             Path lock = dataDir.resolve("queues/foreign.json.lock");
-            Files.writeString(lock, "{\"pid\": " + holder.pid() + ", \"timestamp\": \"" + Instant.now()
-                    + "\", \"hostname\": \"" + hostname() + "\"}", StandardCharsets.UTF_8);
+            takeLikeAPlanOnlyTool(lock, holder.pid());
 
             for (String base : bases) {
                 HttpResponse<String> busy = call(base, "POST", "/v1/queues/foreign/commands",
@@ -219,13 +218,29 @@ class MultiProcessIT {
         }
     }
 
+    /**
+     * Takes {@code lock} as a tool that follows only the plan does: waits until it is free (Hasp may keep it a few
+     * milliseconds after a change, or parked until its journal is folded), then creates it with O_EXCL.
+     */
+    private static void takeLikeAPlanOnlyTool(Path lock, long pid) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    try {
+                        Files.writeString(lock, "{\"pid\": " + pid + ", \"timestamp\": \"" + Instant.now()
+                                + "\", \"hostname\": \"" + hostname() + "\"}", StandardCharsets.UTF_8,
+                                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+                        return true;
+                    } catch (java.nio.file.FileAlreadyExistsException e) {
+                        return false;
+                    }
+                });
+    }
+
     @Test
     @Order(4)
     void aPlanOnlyLockFileOfALiveProcessHoldsUntilRemoved() throws Exception {
         Path lock = dataDir.resolve("queues/foreign.json.lock");
-        long livePid = ProcessHandle.current().pid();
-        Files.writeString(lock, "{\"pid\": " + livePid + ", \"timestamp\": \"" + Instant.now()
-                + "\", \"hostname\": \"" + hostname() + "\"}", StandardCharsets.UTF_8);
+        takeLikeAPlanOnlyTool(lock, ProcessHandle.current().pid());
 
         assertEquals(503, call(bases.get(0), "POST", "/v1/queues/foreign/commands", Map.of("command", "x"))
                 .statusCode());

@@ -525,4 +525,25 @@ class LockFileEngineTest {
         assertTrue(again.fencingToken() > firstToken, again.fencingToken() + " after " + firstToken);
         again.release().await().atMost(WAIT);
     }
+
+    @Test
+    void aWaiterThatGivesUpWithTheTurnPassesItToTheNextProcess() throws Exception {
+        // the turn is per process: two engines of one JVM are two processes here
+        LockFileEngine first = engine();
+        LockFileEngine second = engine();
+        Path res = dir.resolve("turn.json");
+        LockOptions lease = LockOptions.defaults().withLease(Duration.ofMinutes(1));
+        LockHandle holder = granted(engine().acquire(res, lease).await().atMost(WAIT));
+        var quitter = first.acquire(res, patient().withTimeout(Duration.ofMillis(300))).subscribeAsCompletionStage();
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> first.fileAttempts() > 0);
+        var patientOne = second.acquire(res, patient().withTimeout(Duration.ofSeconds(20)).withLease(
+                Duration.ofMinutes(1))).subscribeAsCompletionStage();
+        assertEquals(LockResult.Reason.TIMEOUT, failed(quitter.toCompletableFuture().get(20,
+                java.util.concurrent.TimeUnit.SECONDS)).reason());
+
+        holder.release().await().atMost(WAIT);
+
+        LockHandle next = granted(patientOne.toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS));
+        next.release().await().atMost(WAIT);
+    }
 }
