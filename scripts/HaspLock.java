@@ -64,7 +64,7 @@ public final class HaspLock {
     private final String token;
     private final HttpClient http;
     private final AtomicBoolean finished = new AtomicBoolean();
-    private final AtomicBoolean released = new AtomicBoolean();
+    private boolean released; // guarded by this
     private final AtomicBoolean leaseLost = new AtomicBoolean();
     private final Object startGuard = new Object();
     private boolean stopping;
@@ -217,10 +217,15 @@ public final class HaspLock {
         stopChild();
     }
 
-    private void release() {
-        if (lockId == null || !released.compareAndSet(false, true)) {
+    /**
+     * Releases the lock once. Synchronized rather than a mere flag: when the main thread and the shutdown hook both
+     * get here, the second waits for the first's call to finish, so the JVM cannot halt with the release unsent.
+     */
+    private synchronized void release() {
+        if (lockId == null || released) {
             return;
         }
+        released = true;
         try {
             HttpResponse<String> response = call("DELETE", lockPath() + "/" + lockId, null, MAX_CALL);
             if (response.statusCode() != 204) {
