@@ -31,7 +31,8 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * {@code scripts/hasp-lock} as users run it: real processes, started from another directory, against this test's
- * Hasp. Leases are short (1.5 s) so that the command outlives several of them within a few seconds.
+ * Hasp. Leases are short (1.5 s) so that the command outlives several of them within a few seconds. The compiled
+ * program is cached in a directory of this class; one test runs without a usable cache (the source launcher).
  */
 @QuarkusTest
 class HaspLockScriptTest {
@@ -42,6 +43,9 @@ class HaspLockScriptTest {
 
     @TestHTTPResource("/")
     URL base;
+
+    @TempDir
+    static Path cache;
 
     @TempDir
     Path dir;
@@ -62,6 +66,7 @@ class HaspLockScriptTest {
                 .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
         builder.environment().put("HASP_URL", base.toString());
         builder.environment().put("HASP_TOKEN", token);
+        builder.environment().put("XDG_CACHE_HOME", cache.toString());
         Process p = builder.start();
         started.add(p);
         return p;
@@ -183,6 +188,8 @@ class HaspLockScriptTest {
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile());
         unreachable.environment().put("HASP_URL", "http://127.0.0.1:1");
         unreachable.environment().put("HASP_TOKEN", Auth.ADMIN_TOKEN);
+        // a cache that cannot be made: the script runs the source itself
+        unreachable.environment().put("XDG_CACHE_HOME", dir.resolve("stdout").resolve("cache").toString());
         Process p = unreachable.start();
         started.add(p);
         assertEquals(69, exitOf(p));
