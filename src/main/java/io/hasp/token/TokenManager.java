@@ -50,10 +50,10 @@ public class TokenManager extends BaseFileRepository<TokenStore> {
     public static final Duration RECHECK = Duration.ofMillis(250);
 
     /** Token name of the bootstrap admin token in logs. */
-    public static final String BOOTSTRAP_NAME = "bootstrap admin";
+    private static final String BOOTSTRAP_NAME = "bootstrap admin";
 
     /** Token name in logs of a token no longer in the token file. */
-    public static final String UNKNOWN_NAME = "unknown token";
+    private static final String UNKNOWN_NAME = "unknown token";
 
     /** Token id of the bootstrap admin's principal; generated ids are hexadecimal, so it cannot collide. */
     private static final String BOOTSTRAP_ID = "admin";
