@@ -59,6 +59,15 @@ public class BearerAuthFilter {
         });
     }
 
+    /** The principal this filter authenticated for {@code request} (every {@code /v1/**} request has one). */
+    public static Principal principal(ContainerRequestContext request) {
+        Object who = request.getProperty(PRINCIPAL);
+        if (who instanceof Principal principal) {
+            return principal;
+        }
+        throw new IllegalStateException("no authenticated principal on this request");
+    }
+
     private static ProblemException unauthorized(String detail) {
         return new ProblemException(401, "unauthorized", detail, Map.of(), Map.of("WWW-Authenticate", "Bearer"));
     }

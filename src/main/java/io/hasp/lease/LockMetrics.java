@@ -32,6 +32,8 @@ public class LockMetrics implements LockEvents {
     private final Counter handoffs;
     private final Counter staleBroken;
     private final Counter leasesExpired;
+    private final Counter forceReleased;
+    private final Counter forceNotHeld;
     private final AtomicInteger namedHolders = new AtomicInteger();
 
     @Inject
@@ -54,6 +56,8 @@ public class LockMetrics implements LockEvents {
         leasesExpired = Counter.builder("hasp.leases.expired")
                 .description("Leases removed after their expiresAt passed unrenewed")
                 .register(registry);
+        forceReleased = forceReleases(registry, "released");
+        forceNotHeld = forceReleases(registry, "not-held");
         Gauge.builder("hasp.locks.holders", namedHolders, AtomicInteger::get)
                 .description("Live holders of named locks, across every replica, as counted by the last sweep")
                 .register(registry);
@@ -62,6 +66,13 @@ public class LockMetrics implements LockEvents {
     private static Counter acquisitions(MeterRegistry registry, String outcome) {
         return Counter.builder("hasp.locks.acquisitions").tag("outcome", outcome)
                 .description("Finished acquisitions, by outcome: acquired, timeout, locked, error")
+                .register(registry);
+    }
+
+    private static Counter forceReleases(MeterRegistry registry, String outcome) {
+        return Counter.builder("hasp.locks.force.releases").tag("outcome", outcome)
+                .description("Operators' force releases of named locks (DELETE /v1/locks/{name}), by outcome: "
+                        + "released (something was held), not-held")
                 .register(registry);
     }
 
@@ -96,6 +107,11 @@ public class LockMetrics implements LockEvents {
     @Override
     public void staleBroken(boolean lease) {
         (lease ? leasesExpired : staleBroken).increment();
+    }
+
+    /** Counts one force release by an operator: {@code held} whether it ended any grant. */
+    public void forceReleased(boolean held) {
+        (held ? forceReleased : forceNotHeld).increment();
     }
 
     /** Records the number of live named-lock holders the sweeper just counted. */

@@ -10,6 +10,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -21,11 +23,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.hasp.http.BearerAuthFilter;
 import io.hasp.http.ProblemException;
 import io.hasp.http.RequiresScope;
 import io.hasp.token.Scope;
+import io.hasp.token.TokenManager;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -49,11 +54,17 @@ public class NamedLockResource {
             + "\"status\":409,\"detail\":\"the lock was still held when the timeout passed\",\"reason\":\"timeout\","
             + "\"pid\":4242,\"hostname\":\"worker-1\",\"since\":\"2026-01-01T00:00:00Z\"}";
 
+    private static final Logger LOG = Logger.getLogger(NamedLockResource.class);
+
     private final LockBackend locks;
+    private final LockMetrics metrics;
+    private final TokenManager tokens;
 
     @Inject
-    public NamedLockResource(LockBackend locks) {
+    public NamedLockResource(LockBackend locks, LockMetrics metrics, TokenManager tokens) {
         this.locks = locks;
+        this.metrics = metrics;
+        this.tokens = tokens;
     }
 
     @POST
@@ -160,6 +171,39 @@ public class NamedLockResource {
             content = @Content(mediaType = PROBLEM))
     public Uni<LockStatusList> list() {
         return locks.list();
+    }
+
+    @DELETE
+    @Path("{name}")
+    @RequiresScope(Scope.ADMIN)
+    @Operation(summary = "Force release a named lock (admin)", description = "Ends every grant of the name, whoever "
+            + "holds it: for operators facing a stuck lock. The holders are not told; their next renew or release "
+            + "answers 404, and fencing tokens protect resources from a holder that has not noticed. Logged with the "
+            + "caller's token name and counted in hasp.locks.force.releases.")
+    @APIResponse(responseCode = "204", description = "every grant of the name ended")
+    @APIResponse(responseCode = "400", description = "invalid name", content = @Content(mediaType = PROBLEM))
+    @APIResponse(responseCode = "401", description = "no valid bearer token", content = @Content(mediaType = PROBLEM))
+    @APIResponse(responseCode = "403", description = "the token lacks the admin scope",
+            content = @Content(mediaType = PROBLEM))
+    @APIResponse(responseCode = "404", description = "nothing held the name", content = @Content(mediaType = PROBLEM,
+            examples = @ExampleObject(name = "not held", value = "{\"type\":\"https://hasp.io/problems/not-found\","
+                    + "\"title\":\"Not Found\",\"status\":404,\"detail\":\"lock 'orders' is not held\","
+                    + "\"reason\":\"not-found\"}")))
+    @APIResponse(responseCode = "503", description = "reason error: the lock state could not be read or written",
+            content = @Content(mediaType = PROBLEM))
+    public Uni<RestResponse<Void>> forceRelease(@PathParam("name") @Parameter(description = NAME_DOC) String name,
+                                                @Context ContainerRequestContext request) {
+        LockName lockName = new LockName(name);
+        String caller = tokens.nameOf(BearerAuthFilter.principal(request));
+        return locks.forceRelease(lockName).map(held -> {
+            metrics.forceReleased(held);
+            if (!held) {
+                LOG.infof("force release of lock '%s' by token '%s': nothing held it", lockName.value(), caller);
+                throw ProblemException.notFound("lock '" + lockName.value() + "' is not held");
+            }
+            LOG.warnf("lock '%s' force-released by token '%s': every grant ended", lockName.value(), caller);
+            return RestResponse.<Void>noContent();
+        });
     }
 
     private static RestResponse<LockGrant> created(LockGrant grant) {

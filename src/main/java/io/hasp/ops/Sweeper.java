@@ -1,6 +1,7 @@
 package io.hasp.ops;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -62,8 +63,17 @@ public class Sweeper {
     private final Counter busySkipped;
     private final AtomicReference<Outcome> last = new AtomicReference<>();
 
-    /** What the last finished run did; for tests and operators' debugging. */
-    public record Outcome(SweepReport locks, int tempFilesRemoved, int claimsReleased, int namedHolders) {
+    /**
+     * What one finished run did; the last one is kept for tests and for operators (the console shows it).
+     *
+     * @param finishedAt when the run finished, on this replica's clock
+     */
+    public record Outcome(SweepReport locks, int tempFilesRemoved, int claimsReleased, int namedHolders,
+                          Instant finishedAt) {
+    }
+
+    /** The file steps of a run, before the queue and lock-count steps. */
+    private record FileSteps(SweepReport locks, int tempFilesRemoved) {
     }
 
     @Inject
@@ -112,13 +122,12 @@ public class Sweeper {
         return Uni.createFrom().item(() -> {
             SweepReport locks = engine.sweep(root);
             int tempFiles = temps.sweep(root);
-            return new Outcome(locks, tempFiles, 0, 0);
+            return new FileSteps(locks, tempFiles);
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(partial -> queues.releaseExpiredClaims()
-                        .map(claims -> new Outcome(partial.locks(), partial.tempFilesRemoved(), claims, 0)))
-                .chain(partial -> namedLocks.countHolders()
-                        .map(count -> new Outcome(partial.locks(), partial.tempFilesRemoved(),
-                                partial.claimsReleased(), count)))
+                .chain(files -> queues.releaseExpiredClaims()
+                        .chain(claims -> namedLocks.countHolders()
+                                .map(count -> new Outcome(files.locks(), files.tempFilesRemoved(), claims, count,
+                                        Instant.now()))))
                 .invoke(outcome -> {
                     duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     runsOk.increment();

@@ -128,9 +128,12 @@ public class QueueResource {
     @PATCH
     @Path("{id}/commands/{commandId}")
     @Operation(summary = "Update a command", description = "Partial: members present are changed. Setting status "
-            + "completed or failed ends a claim; with runnerId, the command must be claimed by that runner (409).")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "complete",
-            value = "{\"status\": \"completed\", \"result\": {\"exitCode\": 0}, \"runnerId\": \"runner-7\"}")))
+            + "completed or failed ends a claim; setting status pending requeues the command (the console's "
+            + "requeue): its claim is forgotten, so the runner that held it can no longer complete it with its "
+            + "runnerId. With runnerId, the command must be claimed by that runner (409).")
+    @RequestBody(content = @Content(examples = {@ExampleObject(name = "complete",
+            value = "{\"status\": \"completed\", \"result\": {\"exitCode\": 0}, \"runnerId\": \"runner-7\"}"),
+            @ExampleObject(name = "requeue", value = "{\"status\": \"pending\"}")}))
     @APIResponse(responseCode = "200", description = "Updated", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "command", value = COMMAND_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "Unknown queue or command")

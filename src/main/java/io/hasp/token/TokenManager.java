@@ -49,6 +49,15 @@ public class TokenManager extends BaseFileRepository<TokenStore> {
     /** Longest time between two checks of the token file for changes. */
     public static final Duration RECHECK = Duration.ofMillis(250);
 
+    /** Token name of the bootstrap admin token in logs. */
+    private static final String BOOTSTRAP_NAME = "bootstrap admin";
+
+    /** Token name in logs of a token no longer in the token file. */
+    private static final String UNKNOWN_NAME = "unknown token";
+
+    /** Token id of the bootstrap admin's principal; generated ids are hexadecimal, so it cannot collide. */
+    private static final String BOOTSTRAP_ID = "admin";
+
     private final Path file;
     private final AdminToken admin;
     private final LongSupplier nanoTime;
@@ -114,13 +123,26 @@ public class TokenManager extends BaseFileRepository<TokenStore> {
             return Uni.createFrom().item(Optional.empty());
         }
         if (admin.matches(token)) {
-            return Uni.createFrom().item(Optional.of(new Principal("admin", EnumSet.of(Scope.ADMIN))));
+            return Uni.createFrom().item(Optional.of(new Principal(BOOTSTRAP_ID, EnumSet.of(Scope.ADMIN))));
         }
         Snapshot current = snapshot;
         if (current.fresh(nanoTime.getAsLong())) {
             return Uni.createFrom().item(verify(current, token));
         }
         return blocking(() -> verify(refresh(), token));
+    }
+
+    /**
+     * The name of an authenticated principal's token, for logs: the name it was created with, {@value #BOOTSTRAP_NAME}
+     * for the bootstrap admin token. Answers from the snapshot that authenticated it, without I/O; a token revoked
+     * since then is {@value #UNKNOWN_NAME}.
+     */
+    public String nameOf(Principal principal) {
+        if (principal.tokenId().equals(BOOTSTRAP_ID)) {
+            return BOOTSTRAP_NAME;
+        }
+        StoredToken stored = snapshot.byId().get(principal.tokenId());
+        return stored == null ? UNKNOWN_NAME : stored.name();
     }
 
     private Optional<Principal> verify(Snapshot current, String token) {

@@ -18,7 +18,7 @@ class OpenApiContractTest {
     /** Every method and path of API.md. */
     private static final List<String> CONTRACT = List.of(
             "post /v1/locks/{name}", "get /v1/locks/{name}", "post /v1/locks", "get /v1/locks",
-            "post /v1/locks/{name}/{lockId}/renew", "delete /v1/locks/{name}/{lockId}",
+            "post /v1/locks/{name}/{lockId}/renew", "delete /v1/locks/{name}/{lockId}", "delete /v1/locks/{name}",
             "post /v1/queues", "get /v1/queues", "get /v1/queues/{id}", "delete /v1/queues/{id}",
             "post /v1/queues/{id}/commands", "patch /v1/queues/{id}/commands/{commandId}",
             "delete /v1/queues/{id}/commands/{commandId}", "post /v1/queues/{id}/commands/{commandId}/move",

@@ -92,6 +92,27 @@ class QueueResourceTest {
     }
 
     @Test
+    void requeueingARunningCommandForgetsItsClaimAndHandsItToTheNextRunner() {
+        String id = newQueue();
+        admin().body(Map.of("id", "c1", "command", "run")).post("/v1/queues/" + id + "/commands")
+                .then().statusCode(201);
+        admin().body(Map.of("runnerId", "r1", "leaseMs", 60000)).post("/v1/queues/" + id + "/claim").then()
+                .statusCode(200).body("status", equalTo("running"));
+
+        admin().header("If-Match", "\"3\"").body(Map.of("status", "pending"))
+                .patch("/v1/queues/" + id + "/commands/c1").then().statusCode(200)
+                .body("status", equalTo("pending")).body("claimedBy", nullValue())
+                .body("claimExpiresAt", nullValue());
+
+        admin().body(Map.of("status", "completed", "runnerId", "r1")).patch("/v1/queues/" + id + "/commands/c1")
+                .then().statusCode(409);
+        admin().body(Map.of("runnerId", "r2")).post("/v1/queues/" + id + "/claim").then().statusCode(200)
+                .body("id", equalTo("c1")).body("claimedBy", equalTo("r2"));
+        admin().header("If-Match", "\"3\"").body(Map.of("status", "pending"))
+                .patch("/v1/queues/" + id + "/commands/c1").then().statusCode(412);
+    }
+
+    @Test
     void staleIfMatchIs412AndChangesNothing() {
         String id = newQueue();
 
