@@ -118,7 +118,7 @@ final class LeaseOps {
                 engine.events().released(Duration.between(acquired, now).toNanos());
             }
             if (remaining.isEmpty()) {
-                Files.deleteIfExists(lockFile);
+                LockFiles.delete(lockFile);
             } else {
                 LockFiles.replace(lockFile, LockFiles.bytes(s.content().withHolders(remaining, now)));
             }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The lock-file implementation of {@link FileLockService}: a thin front over the parts below.
@@ -61,6 +63,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     }
 
     private final LockEngineSettings settings;
+    /** Runs blocking file work on the caller's thread when it may block, else on the worker pool. */
+    private final Executor callerOrPool;
     private final LockEvents events;
     private final String owner = LockPaths.randomHex(16);
     private final StalenessJudge judge;
@@ -79,6 +83,13 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
 
     public LockFileEngine(LockEngineSettings settings, LockEvents events) {
         this.settings = settings;
+        this.callerOrPool = r -> {
+            if (Infrastructure.canCallerThreadBeBlocked()) {
+                r.run();
+            } else {
+                settings.blocking().execute(r);
+            }
+        };
         this.events = events;
         this.judge = new StalenessJudge(settings.staleAfter(), settings.clock(), settings.nanoTime(),
                 (holderOwner, lockKey) -> {
@@ -128,17 +139,24 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     public Uni<LockResult> acquire(Path resource, LockOptions options) {
         Path res = LockPaths.canonical(resource);
         return Uni.createFrom().deferred(() -> {
-            Waiter w = new Waiter(res, options, LockPaths.randomHex(16), settings.nanoTime().getAsLong());
+            // a lease's id is a capability (whoever knows it may release it): secure random; a local grant's is not
+            String id = options.lease().isPresent() ? LockPaths.randomHex(16) : LockPaths.localId();
+            Waiter w = new Waiter(res, options, id, settings.nanoTime().getAsLong());
             // the first attempt joins the queue, on the worker pool: a new resource's fence file is opened then
-            return Uni.createFrom().item(() -> (w.local != null ? w.local : enqueue(w)).attempt(w))
-                    .runSubscriptionOn(settings.blocking())
-                    .onFailure(WaitPolicy.Busy.class).retry()
-                    .when(failures -> failures.onItem().transformToUniAndConcatenate(
-                            f -> waits.pause(w, (WaitPolicy.Busy) f)))
+            Supplier<Grant> once = () -> (w.local != null ? w.local : enqueue(w)).attempt(w);
+            // the first attempt runs on the caller's thread when it may block (never on an event loop); a retry,
+            // woken by whatever thread, always on the worker pool
+            Uni<Grant> first = Uni.createFrom().item(once).runSubscriptionOn(callerOrPool);
+            Uni<Grant> again = Uni.createFrom().item(once).runSubscriptionOn(settings.blocking());
+            // the retry pipeline is built only when the first attempt was busy: a free lock costs no more
+            return first.onFailure(WaitPolicy.Busy.class).recoverWithUni(busy -> waits.pause(w,
+                            (WaitPolicy.Busy) busy).chain(() -> again.onFailure(WaitPolicy.Busy.class).retry()
+                            .when(failures -> failures.onItem().transformToUniAndConcatenate(
+                                    f -> waits.pause(w, (WaitPolicy.Busy) f)))))
                     .onItem().transform(g -> {
                         w.delivered = true;
                         events.acquired(g, settings.nanoTime().getAsLong() - w.startNanos);
-                        return LockResult.acquired(g);
+                        return (LockResult) LockResult.acquired(g);
                     })
                     .onFailure(WaitPolicy.GiveUp.class).recoverWithItem(f -> {
                         LockResult.Failed failed = ((WaitPolicy.GiveUp) f).failed;
@@ -155,7 +173,6 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
                         LocalLock local = w.local;
                         if (local != null) {
                             local.finish(w, cancelled);
-                            maybeRetire(local);
                         }
                     });
         });
@@ -314,6 +331,10 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         }
     }
 
+    /**
+     * Retires {@code local} if nothing uses it. Called by the heartbeat pass for locals idle since the previous pass,
+     * so that a resource used over and over keeps its queue and open fence file between uses.
+     */
     void maybeRetire(LocalLock local) {
         synchronized (local) {
             if (local.retired || !local.idle()) {
@@ -338,7 +359,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         return blocking(() -> {
             local.release(g, park);
             return null;
-        }).invoke(() -> maybeRetire(local)).replaceWithVoid();
+        }).replaceWithVoid();
     }
 
     Uni<Void> contended(Grant g) {
@@ -483,6 +504,9 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     private void beatAll() {
         for (LocalLock local : locals.values()) {
             local.beat();
+            if (local.idleSinceLastLook()) {
+                maybeRetire(local);
+            }
         }
     }
 
@@ -493,7 +517,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }).runSubscriptionOn(settings.blocking());
+        }).runSubscriptionOn(callerOrPool);
     }
 
     @FunctionalInterface

@@ -167,6 +167,12 @@ final class LockFiles {
         return same;
     }
 
+    /** Removes a lock file (one unlink; an absent file is no error). */
+    static void delete(Path lockFile) {
+        // java.io.File.delete is one unlink(2); Files.delete stats the path first
+        lockFile.toFile().delete();
+    }
+
     private static void writeFully(FileChannel ch, byte[] bytes) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {

@@ -67,6 +67,12 @@ final class LockPaths {
         return fileName.startsWith(".") && fileName.contains(LOCK_SUFFIX + TEMP_INFIX);
     }
 
+    /** A fresh id for a grant of this process: unique, not a secret (unlike a lease's lock id). */
+    static String localId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return HexFormat.of().toHexDigits(r.nextLong()) + HexFormat.of().toHexDigits(r.nextLong());
+    }
+
     static String randomHex(int bytes) {
         byte[] b = new byte[bytes];
         RANDOM.nextBytes(b);

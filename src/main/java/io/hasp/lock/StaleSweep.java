@@ -141,6 +141,10 @@ final class StaleSweep {
 
     private void removeFenceIfIdle(Path resource) {
         Path lockFile = LockPaths.lock(resource);
+        LocalLock local = engine.local(resource);
+        if (local != null) {
+            engine.maybeRetire(local);
+        }
         if (engine.local(resource) != null || Files.exists(lockFile)) {
             return;
         }
