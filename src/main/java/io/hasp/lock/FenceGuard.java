@@ -15,9 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The short critical section around every change of a lock file, and the fencing counter of its resource.
  *
- * <p>Each resource {@code F} has a sidecar {@code F.fence}: an ASCII decimal, the last fencing token granted for
- * {@code F}. Hasp processes change {@code F.lock} only while holding a kernel lock on {@code F.fence}
- * ({@code fcntl} through {@link FileChannel#tryLock()}), taken for the microseconds of one read-decide-write.
+ * <p>Each resource {@code F} has a sidecar {@code .F.fence} ({@link InternalFiles#fenceFor}): an ASCII decimal, the
+ * last fencing token granted for {@code F}. Hasp processes change {@code F.lock} only while holding a kernel lock on
+ * {@code .F.fence} ({@code fcntl} through {@link FileChannel#tryLock()}), taken for the microseconds of one
+ * read-decide-write.
  * Because the kernel drops that lock when its process dies, even by {@code kill -9}, this guard can never be
  * stale, and a decision taken under it (this lock is stale, break it; this grant is ours, remove it) cannot be
  * overtaken by another Hasp process. The fence file is never deleted: deleting a file others may hold a kernel lock

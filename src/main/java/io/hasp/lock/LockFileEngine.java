@@ -46,7 +46,7 @@ import io.smallrye.mutiny.subscription.UniEmitter;
  *
  * <p>The lock of resource {@code F} is the file {@code F.lock}. It is created with {@code O_CREAT|O_EXCL}, so tools
  * that follow the plan's protocol exclude us and we exclude them. Every change of it by a Hasp process happens under
- * the {@link FenceGuard} of {@code F} (a kernel lock on {@code F.fence}, held for microseconds), which is what makes
+ * the {@link FenceGuard} of {@code F} (a kernel lock on {@code .F.fence}, held for microseconds), which is what makes
  * the decisions below race-free between Hasp processes.
  *
  * <p>An acquisition attempt (a short blocking call on the worker pool):
@@ -791,8 +791,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     }
 
     /**
-     * Lists {@code *.lock} files, and the {@code *.lock.stale.*} files a breaker renames aside, without stat-ing each
-     * entry, so files vanishing meanwhile do not matter.
+     * Lists {@code *.lock} files, and the {@link InternalFiles#isAside asides} a breaker renames, without stat-ing
+     * each entry, so files vanishing meanwhile do not matter.
      */
     private static void listLockFiles(Path dir, int depth, List<Path> out, List<Path> asides) {
         List<Path> subdirs = new ArrayList<>();
@@ -801,7 +801,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".lock")) {
                     out.add(p);
-                } else if (name.contains(".lock.stale.")) {
+                } else if (InternalFiles.isAside(p)) {
                     asides.add(p);
                 } else if (depth > 0 && !name.contains(".") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     subdirs.add(p);
@@ -1063,7 +1063,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
 
     /** Replaces a lock file atomically (temp file + rename), so readers see the old or the new content, whole. */
     private static void replace(Path lockPath, LockFileContent content) throws IOException {
-        Path tmp = lockPath.resolveSibling(lockPath.getFileName() + ".tmp." + randomHex(8));
+        Path tmp = InternalFiles.tempFor(lockPath);
         try {
             Files.write(tmp, bytes(content), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Files.move(tmp, lockPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -1079,7 +1079,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
      * the judged file is gone.
      */
     private static boolean breakStale(Path lockPath, Snapshot judged) throws IOException {
-        Path aside = lockPath.resolveSibling(lockPath.getFileName() + ".stale." + randomHex(8));
+        Path aside = InternalFiles.asideFor(lockPath);
         try {
             Files.move(lockPath, aside, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {
@@ -1110,7 +1110,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     }
 
     static Path fencePath(Path resource) {
-        return resource.resolveSibling(resource.getFileName() + ".fence");
+        return InternalFiles.fenceFor(resource);
     }
 
     private static long micros(Instant now) {

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
+import io.hasp.lock.InternalFiles;
 import io.hasp.lock.LockOptions;
 import io.hasp.lock.LockType;
 import io.smallrye.mutiny.Uni;
@@ -52,7 +53,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  */
 public abstract class BaseFileRepository<T extends Versioned<T>> {
 
-    /** Suffix of record files; listings consider nothing else (not {@code .lock}, {@code .fence}, temp files). */
+    /**
+     * Suffix of record files; listings consider nothing else (not {@code .lock}), and no {@link InternalFiles internal
+     * file} (temp files, fence files), which all start with a dot.
+     */
     public static final String RECORD_SUFFIX = ".json";
 
     private static final Logger LOG = Logger.getLogger(BaseFileRepository.class);
@@ -183,7 +187,7 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
                 for (Path file : stream) {
                     String name = file.getFileName().toString();
                     String base = name.substring(0, name.length() - RECORD_SUFFIX.length());
-                    if (SafeNames.isSafe(base) && !AtomicWriter.isTempFile(file)) {
+                    if (!InternalFiles.isInternal(file) && SafeNames.isSafe(base)) {
                         files.add(file);
                     }
                 }

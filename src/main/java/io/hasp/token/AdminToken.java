@@ -16,6 +16,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.hasp.HaspConfig;
+import io.hasp.lock.InternalFiles;
 import io.hasp.storage.AtomicWriter;
 import io.quarkus.runtime.Startup;
 
@@ -79,7 +80,7 @@ public class AdminToken {
         if (!Files.exists(file)) {
             Files.createDirectories(file.toAbsolutePath().getParent());
             String token = TokenSecrets.format("admin", TokenSecrets.newSecret());
-            Path temp = file.resolveSibling(file.getFileName() + AtomicWriter.TEMP_INFIX + TokenSecrets.newId());
+            Path temp = InternalFiles.tempFor(file);
             Files.createFile(temp, PosixFilePermissions.asFileAttribute(AtomicWriter.OWNER_ONLY));
             try {
                 Files.writeString(temp, token + "\n", StandardCharsets.UTF_8);

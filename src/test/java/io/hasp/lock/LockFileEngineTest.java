@@ -320,7 +320,7 @@ class LockFileEngineTest {
             }
             e.close();
         }
-        Files.delete(dir.resolve("fence.json.fence"));
+        Files.delete(dir.resolve(".fence.json.fence"));
         LockHandle h = granted(engine().acquire(res).await().atMost(WAIT));
         assertTrue(h.fencingToken() > last, "even a lost counter file does not send tokens back");
     }
@@ -355,7 +355,7 @@ class LockFileEngineTest {
         granted(e.acquire(dir.resolve("locks/ended"), LockOptions.defaults().withLease(Duration.ofMillis(50)))
                 .await().atMost(WAIT));
         LockHandle live = granted(e.acquire(dir.resolve("live.json")).await().atMost(WAIT));
-        Path aside = dir.resolve("old.json.lock.stale.0123abcd");
+        Path aside = dir.resolve(".old.json.lock.stale.0123456789abcdef");
         Files.writeString(aside, "{}");
         Files.setLastModifiedTime(aside, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(60)));
         Thread.sleep(100);
@@ -367,6 +367,21 @@ class LockFileEngineTest {
         assertTrue(Files.exists(dir.resolve("live.json.lock")));
         assertTrue(live.isHeld());
         assertFalse(Files.exists(aside), "a lock renamed aside by a breaker that died is removed");
+    }
+
+    @Test
+    void sweepLeavesFilesOfValidNamesThatLookLikeAsidesAlone() throws Exception {
+        Files.createDirectories(dir.resolve("queues"));
+        List<Path> valid = List.of(dir.resolve("queues/a.lock.stale.b.json"), dir.resolve("a.lock.stale.b"),
+                dir.resolve("queues/x.json.lock.stale.0123456789abcdef.json"));
+        for (Path file : valid) {
+            Files.writeString(file, "{}");
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(3600)));
+        }
+        engine().sweep(dir);
+        for (Path file : valid) {
+            assertTrue(Files.exists(file), file.getFileName() + " is no lock renamed aside by a breaker");
+        }
     }
 
     @Test

@@ -99,7 +99,7 @@ class StartupRecoveryCheckTest {
         // a writer that crashed between its temp file and the rename, holding the record's lock
         Files.writeString(data.resolve("q1.json.lock"), "{\"pid\": " + dead.pid() + ", \"timestamp\": \""
                 + Instant.now() + "\", \"hostname\": \"" + host + "\"}");
-        Path orphan = Files.writeString(data.resolve("q1.json.tmp.0123456789abcdef"), "{\"half\": ");
+        Path orphan = Files.writeString(data.resolve(".q1.json.tmp.0123456789abcdef"), "{\"half\": ");
         Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
         Path record = Files.writeString(data.resolve("q1.json"), "{}");
         StartupRecoveryCheck check = new StartupRecoveryCheck();

@@ -263,7 +263,7 @@ class QueueRepositoryTest {
         queues.create("a", "A").await().atMost(WAIT);
         queues.create("b", "B").await().atMost(WAIT);
         Files.writeString(data.resolve("queues/a.json.lock"), "{\"pid\":1}");
-        Files.writeString(data.resolve("queues/c.json.tmp.abc"), "{\"id\":\"c\"");
+        Files.writeString(data.resolve("queues/.c.json.tmp.0123456789abcdef"), "{\"id\":\"c\"");
 
         assertEquals(List.of("a", "b"), queues.list().await().atMost(WAIT).stream().map(Queue::id).toList());
         assertTrue(queues.delete("b", OptionalLong.empty()).await().atMost(WAIT));

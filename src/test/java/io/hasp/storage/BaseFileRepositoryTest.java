@@ -216,8 +216,8 @@ class BaseFileRepositoryTest {
         repo.add("a", 1, OptionalLong.empty()).await().atMost(WAIT);
         repo.add("b", 2, OptionalLong.empty()).await().atMost(WAIT);
         Files.writeString(dir.resolve("a.json.lock"), "{\"pid\":1,\"timestamp\":\"x\",\"hostname\":\"h\"}");
-        Files.writeString(dir.resolve("a.json.fence"), "");
-        Files.writeString(dir.resolve("b.json.tmp.0123"), "{\"id\":\"torn");
+        Files.writeString(dir.resolve(".a.json.fence"), "");
+        Files.writeString(dir.resolve(".b.json.tmp.0123456789abcdef"), "{\"id\":\"torn");
         Files.writeString(dir.resolve("notes.txt"), "hello");
         Files.writeString(dir.resolve("broken.json"), "{not json");
 
