@@ -619,12 +619,17 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         if (mine == null) {
             return false;
         }
-        if (mine.isLease()) {
+        Evaluation ev = evaluate(lockPath, s, now);
+        // A grant judged stale (a lease past its end that no sweep has removed yet) is no longer held: it is removed
+        // with the other stale holders below, but the answer is false (API.md: 404), as after a sweep.
+        boolean held = ev.live.contains(mine);
+        if (!held) {
+            countExpired(List.of(mine));
+        } else if (mine.isLease()) {
             // a lease may be released by lock id from any process, so its hold time is reported here, not by a Handle
             Instant acquired = LockFileContent.parse(mine.acquiredAt()).orElse(now);
             events.released(Duration.between(acquired, now).toNanos());
         }
-        Evaluation ev = evaluate(lockPath, s, now);
         List<LockFileContent.Holder> remaining = new ArrayList<>(ev.live);
         remaining.remove(mine);
         LockFileContent.WriterIntent intent = s.content.writerWaiting();
@@ -632,7 +637,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         if (!remaining.isEmpty()) {
             replace(lockPath, LockFileContent.of(s.content.effectiveType(), remaining, intentActive ? intent : null,
                     now));
-            return true;
+            return held;
         }
         Waiter next = intentActive ? null : handoffCandidate(res);
         if (next != null) {
@@ -647,7 +652,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
                 heartbeating.remove(h);
                 h.state.set(Handle.RELEASED);
                 next.wake();
-                return true;
+                return held;
             }
             events.handedOff();
             boolean cancelled;
@@ -663,14 +668,14 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
                 Files.deleteIfExists(lockPath);
             }
             next.wake();
-            return true;
+            return held;
         }
         if (intentActive) {
             replace(lockPath, LockFileContent.of(s.content.effectiveType(), List.of(), intent, now));
         } else {
             Files.deleteIfExists(lockPath);
         }
-        return true;
+        return held;
     }
 
     /** Removes the waiting-writer mark of a writer that gave up, so that readers need not wait for it to lapse. */

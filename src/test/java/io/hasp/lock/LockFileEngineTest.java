@@ -348,6 +348,20 @@ class LockFileEngineTest {
     }
 
     @Test
+    void releasingAnEndedLeaseThatIsStillOnDiskReleasesNothing() throws Exception {
+        LockFileEngine e = engine();
+        Path res = dir.resolve("ended-lease");
+        LockHandle h = granted(e.acquire(res, LockOptions.defaults().withLease(Duration.ofMillis(100)))
+                .await().atMost(WAIT));
+        Instant end = h.expiresAt().orElseThrow();
+        Awaitility.await().atMost(WAIT).until(() -> Instant.now().isAfter(end));
+        assertTrue(Files.exists(dir.resolve("ended-lease.lock")), "no sweep has removed it yet");
+
+        assertFalse(e.release(res, h.lockId()).await().atMost(WAIT), "an ended lease is no longer held");
+        assertFalse(Files.exists(dir.resolve("ended-lease.lock")), "its file is cleaned up on the way");
+    }
+
+    @Test
     void sweepRemovesStaleLocksAndEndedLeasesButNoLiveOne() throws Exception {
         LockFileEngine e = engine();
         writePlanLock("dead.json", deadPid(), host());
