@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
+import io.hasp.ValidationException;
 import io.hasp.lock.LockException;
 import io.hasp.lock.LockHolder;
 import io.hasp.lock.LockResult;
@@ -63,9 +64,12 @@ public class ProblemMapper {
         return build(400, "invalid-name", e.getMessage(), Map.of(), Map.of());
     }
 
+    /**
+     * Hasp's own validation (records' compact constructors, request checks) speaks in safe, short messages. Any other
+     * {@link IllegalArgumentException} (the JDK's, a library's) is unexpected: {@link #unexpected}, a bare 500.
+     */
     @ServerExceptionMapper
-    public Response invalidArgument(IllegalArgumentException e) {
-        // Our own validation (records' compact constructors) speaks in safe, short messages.
+    public Response validation(ValidationException e) {
         return build(400, "invalid-request", shorten(e.getMessage()), Map.of(), Map.of());
     }
 
@@ -161,6 +165,9 @@ public class ProblemMapper {
         if (cause instanceof ProblemException problem) {
             return problem(problem);
         }
+        if (cause instanceof ValidationException invalid) {
+            return validation(invalid);
+        }
         LOG.error("unexpected failure", e);
         return build(500, "internal-error", "internal error", Map.of(), Map.of());
     }
@@ -204,8 +211,9 @@ public class ProblemMapper {
             return "malformed JSON" + location(e);
         }
         if (e instanceof ValueInstantiationException vie) {
-            Throwable root = vie.getCause() != null ? vie.getCause() : vie;
-            return "invalid value" + field(vie) + ": " + shorten(root.getMessage());
+            // only our own validation's words reach the client; a JDK or library message stays out
+            return "invalid value" + field(vie)
+                    + (vie.getCause() instanceof ValidationException own ? ": " + shorten(own.getMessage()) : "");
         }
         if (e instanceof InvalidFormatException ife) {
             return "invalid value" + field(ife) + " (expected " + simpleType(ife.getTargetType()) + ")";

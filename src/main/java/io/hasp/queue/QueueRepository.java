@@ -16,6 +16,7 @@ import jakarta.inject.Singleton;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
+import io.hasp.ValidationException;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
@@ -130,7 +131,7 @@ public class QueueRepository extends BaseFileRepository<Queue> {
             Queue queue = existing(queueId, current);
             int index = existingIndex(queue, commandId);
             if (position >= queue.commands().size()) {
-                throw new IllegalArgumentException("position must be below " + queue.commands().size());
+                throw new ValidationException("position must be below " + queue.commands().size());
             }
             List<Command> commands = new ArrayList<>(queue.commands());
             commands.add(position, commands.remove(index));

@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.hasp.HaspConfig;
+import io.hasp.ValidationException;
 import io.hasp.http.Bodies;
 import io.hasp.http.IfMatch;
 import io.hasp.storage.RecordNotFoundException;
@@ -178,7 +179,7 @@ public class QueueResource {
         Duration lease = request.leaseMs() == null ? config.lease().defaultLease()
                 : Duration.ofMillis(request.leaseMs());
         if (lease.compareTo(config.lease().max()) > 0) {
-            throw new IllegalArgumentException("leaseMs must be at most " + config.lease().max().toMillis());
+            throw new ValidationException("leaseMs must be at most " + config.lease().max().toMillis());
         }
         return queues.claim(id, request.runnerId(), lease)
                 .map(claimed -> claimed.map(RestResponse::ok).orElseGet(RestResponse::noContent));
