@@ -25,6 +25,7 @@ import io.hasp.ValidationException;
 import io.hasp.lock.LockException;
 import io.hasp.lock.LockHolder;
 import io.hasp.lock.LockResult;
+import io.hasp.storage.CorruptRecordException;
 import io.hasp.storage.InvalidNameException;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
@@ -86,6 +87,13 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response versionConflict(VersionConflictException e) {
         return build(412, "version-mismatch", e.getMessage(), Map.of("currentVersion", e.actual()), Map.of());
+    }
+
+    /** A record that does not parse: named, so that an operator can repair it; its content is never quoted. */
+    @ServerExceptionMapper
+    public Response corruptRecord(CorruptRecordException e) {
+        LOG.errorf("%s", e.getMessage());
+        return build(500, "corrupt-record", e.getMessage(), Map.of("record", e.record()), Map.of());
     }
 
     @ServerExceptionMapper
@@ -167,6 +175,9 @@ public class ProblemMapper {
         }
         if (cause instanceof ValidationException invalid) {
             return validation(invalid);
+        }
+        if (cause instanceof CorruptRecordException corrupt) {
+            return corruptRecord(corrupt);
         }
         LOG.error("unexpected failure", e);
         return build(500, "internal-error", "internal error", Map.of(), Map.of());

@@ -18,8 +18,11 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
@@ -66,6 +69,7 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
     protected final ObjectMapper mapper;
     protected final Clock clock;
     private final Class<T> type;
+    private final ObjectReader reader;
     private final LockOptions lockOptions;
 
     protected BaseFileRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
@@ -75,6 +79,7 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         this.mapper = mapper;
         this.clock = clock;
         this.type = type;
+        this.reader = mapper.readerFor(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.lockOptions = lockOptions;
     }
 
@@ -210,7 +215,12 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         });
     }
 
-    /** Blocking read; for use inside this class' pipelines or by subclasses already on a worker thread. */
+    /**
+     * Blocking read; for use inside this class' pipelines or by subclasses already on a worker thread. Absent is
+     * empty; a file that is not exactly one valid record (torn, not JSON, {@code null}, more content after the
+     * record) fails with {@link CorruptRecordException}, so that no caller takes it for absent and no mutation
+     * writes over it.
+     */
     protected Optional<T> readNow(Path file) {
         byte[] bytes;
         try {
@@ -220,14 +230,21 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         } catch (IOException e) {
             throw new StorageException("read failed: " + e.getClass().getSimpleName(), e);
         }
+        T record;
         try {
-            return Optional.of(mapper.readValue(bytes, type));
+            record = reader.readValue(bytes);
         } catch (JsonProcessingException e) {
-            throw new StorageException("stored record " + file.getFileName() + " is not valid JSON for "
-                    + type.getSimpleName(), e);
+            JsonLocation at = e.getLocation();
+            throw new CorruptRecordException(file.getFileName().toString(), "not a valid " + type.getSimpleName()
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         } catch (IOException e) {
             throw new StorageException("read failed: " + e.getClass().getSimpleName(), e);
         }
+        if (record == null) {
+            throw new CorruptRecordException(file.getFileName().toString(),
+                    "the JSON literal null, not a " + type.getSimpleName());
+        }
+        return Optional.of(record);
     }
 
     /** Blocking atomic write; only under the file's lock. Subclasses may narrow the permissions. */
