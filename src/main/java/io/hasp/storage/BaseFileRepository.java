@@ -47,7 +47,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *   <li>checks the expected version, if one was demanded: a mismatch fails with {@link VersionConflictException}
  *       and writes nothing;</li>
  *   <li>applies the modifier; an exception from it fails the call and writes nothing;</li>
- *   <li>sets the version to the current one plus one and writes {@code F} atomically;</li>
+ *   <li>sets the version to the current one plus one (a new record: {@link #firstVersion()}) and writes {@code F}
+ *       atomically;</li>
  *   <li>releases the lock, whatever happened, and answers with a value computed from the stored record.</li>
  * </ol>
  * A lock that cannot be had fails the {@code Uni} with {@link io.hasp.lock.LockException} and changes nothing.
@@ -161,7 +162,7 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
             if (change.record() == null) {
                 return change.result().apply(current.orElse(null));
             }
-            long next = current.map(Versioned::version).orElse(0L) + 1;
+            long next = current.map(v -> v.version() + 1).orElseGet(this::firstVersion);
             T stored = change.record().withVersion(next);
             writeNow(file, stored);
             return change.result().apply(stored);
@@ -245,6 +246,19 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
                     "the JSON literal null, not a " + type.getSimpleName());
         }
         return Optional.of(record);
+    }
+
+    /**
+     * The version of a record created now: the clock in microseconds since the epoch (about 1.8e15, below 2^53, so
+     * exact in JavaScript), as fencing tokens are. A record created again after a delete therefore starts above
+     * every version its former incarnation reached (that one changed at most once per microsecond of its life), and
+     * an {@code If-Match} taken before the delete never matches it. Only a clock stepped back across the delete and
+     * the new creation could repeat a version.
+     */
+    private long firstVersion() {
+        Instant now = clock.instant();
+        long micros = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000L);
+        return Math.max(1, micros);
     }
 
     /** Blocking atomic write; only under the file's lock. Subclasses may narrow the permissions. */
