@@ -40,6 +40,9 @@ public interface HaspConfig {
     /** HTTP limits. */
     Http http();
 
+    /** Size caps of records, so that no record file grows without bound. */
+    Limits limits();
+
     interface Lock {
         /** Longest wait for a lock before giving up with reason {@code timeout}. */
         @WithDefault("30s")
@@ -108,5 +111,31 @@ public interface HaspConfig {
         /** Largest request body accepted, in bytes; more is refused with 413. */
         @WithDefault("1048576")
         long maxBodyBytes();
+    }
+
+    /**
+     * Caps on how large a record may grow. A change that would pass one is refused with 422 ({@code limit-exceeded})
+     * and writes nothing; changes that do not grow the record (updates, claims, removals) are always accepted.
+     */
+    interface Limits {
+        /**
+         * Most commands one queue holds, whatever their status; appending more is refused until commands are
+         * removed. A hundred thousand leaves room for benchmarks and bursts while a full queue file (every append
+         * rewrites it) stays in the tens of megabytes.
+         */
+        @WithDefault("100000")
+        int queueCommands();
+
+        /**
+         * Most entries of the file-change index ({@code file-changes/index.json}), one per path and session that
+         * changed it. A merge that would add entries past it is refused; changes of paths a session already has add
+         * none. Checked before the merge: concurrent merges of other sessions may pass it by their own batch.
+         */
+        @WithDefault("200000")
+        int fileChangeIndexEntries();
+
+        /** Most credentials in {@code credentials.json}; a put of a new name or an import past it is refused. */
+        @WithDefault("10000")
+        int credentials();
     }
 }

@@ -27,6 +27,7 @@ import io.hasp.lock.LockHolder;
 import io.hasp.lock.LockResult;
 import io.hasp.storage.CorruptRecordException;
 import io.hasp.storage.InvalidNameException;
+import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.StorageException;
@@ -82,6 +83,12 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response conflict(RecordConflictException e) {
         return build(409, "conflict", e.getMessage(), Map.of(), Map.of());
+    }
+
+    @ServerExceptionMapper
+    public Response limitExceeded(LimitExceededException e) {
+        return build(422, "limit-exceeded", e.getMessage(), Map.of("setting", e.setting(), "limit", e.limit()),
+                Map.of());
     }
 
     @ServerExceptionMapper

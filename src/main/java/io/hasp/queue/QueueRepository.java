@@ -21,6 +21,7 @@ import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
@@ -40,17 +41,24 @@ import io.smallrye.mutiny.Uni;
 @Singleton
 public class QueueRepository extends BaseFileRepository<Queue> {
 
+    /** The configuration key of {@link #maxCommands}. */
+    static final String MAX_COMMANDS_SETTING = "hasp.limits.queue-commands";
+
     private final Path dir;
+    private final int maxCommands;
 
     @Inject
     public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config));
+        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config),
+                config.limits().queueCommands());
     }
 
+    /** @param maxCommands most commands one queue holds ({@value #MAX_COMMANDS_SETTING}) */
     public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                           Path dataDir, LockOptions lockOptions) {
+                           Path dataDir, LockOptions lockOptions, int maxCommands) {
         super(locks, writer, mapper, clock, Queue.class, lockOptions);
         this.dir = dataDir.resolve("queues");
+        this.maxCommands = maxCommands;
     }
 
     /** The file of queue {@code id}; refuses unsafe ids before any file is touched. */
@@ -78,13 +86,21 @@ public class QueueRepository extends BaseFileRepository<Queue> {
         return deleteWithLock(path(id), expectedVersion);
     }
 
-    /** Appends a new pending command; answers it. */
+    /**
+     * Appends a new pending command; answers it. A queue that holds {@code maxCommands} already refuses it with
+     * {@link LimitExceededException}.
+     */
     public Uni<Command> addCommand(String queueId, NewCommandRequest request, OptionalLong expectedVersion) {
         String commandId = request.id() != null ? request.id() : UUID.randomUUID().toString();
         return computeWithLock(path(queueId), expectedVersion, current -> {
             Queue queue = existing(queueId, current);
             if (queue.indexOf(commandId) >= 0) {
                 throw new RecordConflictException("command " + commandId + " exists already in queue " + queueId);
+            }
+            if (queue.commands().size() >= maxCommands) {
+                throw new LimitExceededException("queue " + queueId + " holds " + queue.commands().size()
+                        + " commands, the most " + MAX_COMMANDS_SETTING + " allows", MAX_COMMANDS_SETTING,
+                        maxCommands);
             }
             Instant now = now();
             List<Command> commands = new ArrayList<>(queue.commands());

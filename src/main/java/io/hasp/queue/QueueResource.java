@@ -118,6 +118,7 @@ public class QueueResource {
              "createdAt": "2026-01-31T10:05:00Z", "updatedAt": "2026-01-31T10:05:00Z"}""")))
     @APIResponse(responseCode = "404", description = "Unknown queue")
     @APIResponse(responseCode = "409", description = "The command id exists in this queue")
+    @APIResponse(responseCode = "422", description = "The queue is full (hasp.limits.queue-commands)")
     public Uni<RestResponse<Command>> addCommand(@PathParam("id") String id, NewCommandRequest body,
                                                  @HeaderParam(IfMatch.HEADER) String ifMatch) {
         NewCommandRequest request = Bodies.require(body);

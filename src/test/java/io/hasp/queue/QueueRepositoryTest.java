@@ -56,7 +56,7 @@ class QueueRepositoryTest {
 
     private QueueRepository repository(FileLockService locks) {
         return new QueueRepository(locks, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), clock, data,
-                OPTIONS);
+                OPTIONS, Integer.MAX_VALUE);
     }
 
     private QueueRepository withEngine() {
