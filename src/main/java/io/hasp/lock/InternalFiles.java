@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 public final class InternalFiles {
 
     /** First character of every internal file name; never the first character of a valid name. */
-    public static final String PREFIX = ".";
+    private static final String PREFIX = ".";
 
     private static final String TEMP_INFIX = ".tmp.";
     private static final String ASIDE_INFIX = ".stale.";

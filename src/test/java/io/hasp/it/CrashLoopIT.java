@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -29,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
@@ -40,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.hasp.lock.InternalFiles;
 import io.hasp.storage.OrphanTempSweeper;
 
 /**
@@ -326,7 +330,7 @@ class CrashLoopIT {
             byte[] bytes;
             try {
                 bytes = Files.readAllBytes(file);
-            } catch (java.nio.file.NoSuchFileException gone) {
+            } catch (NoSuchFileException gone) {
                 continue;
             }
             if (bytes.length == 0) {
@@ -418,11 +422,10 @@ class CrashLoopIT {
         Instant tempLimit = Instant.now().minus(OrphanTempSweeper.MIN_AGE).minus(SWEEP.multipliedBy(2))
                 .minusSeconds(3);
         Instant asideLimit = Instant.now().minus(STALE_AFTER).minus(SWEEP.multipliedBy(2)).minusSeconds(3);
-        for (Path file : files(p -> p.getFileName().toString().matches("\\..+\\.(tmp|stale)\\.[0-9a-f]{16}"))) {
+        for (Path file : files(p -> InternalFiles.isTemp(p) || InternalFiles.isAside(p))) {
             Instant modified = Files.getLastModifiedTime(file).toInstant();
-            boolean temp = file.getFileName().toString().matches(".*\\.tmp\\.[0-9a-f]{16}");
-            assertTrue(modified.isAfter(temp ? tempLimit : asideLimit), file + " outlived the sweeper (" + modified
-                    + ")");
+            assertTrue(modified.isAfter(InternalFiles.isTemp(file) ? tempLimit : asideLimit), file
+                    + " outlived the sweeper (" + modified + ")");
         }
     }
 
@@ -495,7 +498,7 @@ class CrashLoopIT {
             outcome = status < 300 ? Outcome.ACKED
                     : status < 500 || status == 503 ? Outcome.REFUSED : Outcome.UNKNOWN;
         }
-        count(kind + "-" + outcome.name().toLowerCase(java.util.Locale.ROOT));
+        count(kind + "-" + outcome.name().toLowerCase(Locale.ROOT));
         return outcome;
     }
 
@@ -540,7 +543,7 @@ class CrashLoopIT {
         }
     }
 
-    private List<Path> files(java.util.function.Predicate<Path> which) throws IOException {
+    private List<Path> files(Predicate<Path> which) throws IOException {
         try (Stream<Path> walk = Files.walk(data)) {
             return walk.filter(Files::isRegularFile).filter(which).toList();
         }
