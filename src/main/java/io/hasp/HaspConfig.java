@@ -43,6 +43,9 @@ public interface HaspConfig {
     /** How record changes are committed: group commit, journal, cache. */
     Records records();
 
+    /** Size caps of records, so that no record file grows without bound. */
+    Limits limits();
+
     interface Lock {
         /** Longest wait for a lock before giving up with reason {@code timeout}. */
         @WithDefault("30s")
@@ -133,5 +136,31 @@ public interface HaspConfig {
         /** Records of each kind whose last read copy a replica keeps in memory (an unchanged record is not re-read). */
         @WithDefault("512")
         int cacheSize();
+    }
+
+    /**
+     * Caps on how large a record may grow. A change that would pass one is refused with 422 ({@code limit-exceeded})
+     * and writes nothing; changes that do not grow the record (updates, claims, removals) are always accepted.
+     */
+    interface Limits {
+        /**
+         * Most commands one queue holds, whatever their status; appending more is refused until commands are
+         * removed. A hundred thousand leaves room for benchmarks and bursts while a full queue file stays in the tens
+         * of megabytes (an append writes a journal entry; folding the journal rewrites the file).
+         */
+        @WithDefault("100000")
+        int queueCommands();
+
+        /**
+         * Most entries of the file-change index ({@code file-changes/index.json}), one per path and session that
+         * changed it. A merge that would add entries past it is refused; changes of paths a session already has add
+         * none. Checked before the merge: concurrent merges of other sessions may pass it by their own batch.
+         */
+        @WithDefault("200000")
+        int fileChangeIndexEntries();
+
+        /** Most credentials in {@code credentials.json}; a put of a new name or an import past it is refused. */
+        @WithDefault("10000")
+        int credentials();
     }
 }

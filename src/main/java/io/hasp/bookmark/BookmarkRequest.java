@@ -2,6 +2,7 @@ package io.hasp.bookmark;
 
 import java.util.List;
 
+import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
 import io.hasp.storage.SafeNames;
 
@@ -27,7 +28,7 @@ public record BookmarkRequest(String id, String title, String target, List<Strin
             return List.of();
         }
         if (tags.size() > MAX_TAGS) {
-            throw new IllegalArgumentException("at most " + MAX_TAGS + " tags");
+            throw new ValidationException("at most " + MAX_TAGS + " tags");
         }
         tags.forEach(tag -> Checks.requireText("tag", tag, MAX_TAG));
         return List.copyOf(tags);

@@ -19,6 +19,7 @@ import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.SafeNames;
@@ -32,17 +33,24 @@ import io.smallrye.mutiny.Uni;
 @Singleton
 public class CredentialRepository extends BaseFileRepository<CredentialStore> {
 
+    /** The configuration key of {@link #maxCredentials}. */
+    static final String MAX_CREDENTIALS_SETTING = "hasp.limits.credentials";
+
     private final Path file;
+    private final int maxCredentials;
 
     @Inject
     public CredentialRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config));
+        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config),
+                config.limits().credentials());
     }
 
+    /** @param maxCredentials most credentials the file holds ({@value #MAX_CREDENTIALS_SETTING}) */
     public CredentialRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                                Path dataDir, LockOptions lockOptions) {
+                                Path dataDir, LockOptions lockOptions, int maxCredentials) {
         super(locks, writer, mapper, clock, CredentialStore.class, lockOptions);
         this.file = dataDir.resolve("credentials.json");
+        this.maxCredentials = maxCredentials;
     }
 
     @Override
@@ -50,13 +58,17 @@ public class CredentialRepository extends BaseFileRepository<CredentialStore> {
         writer.writeJson(target, record, AtomicWriter.OWNER_ONLY);
     }
 
-    /** Sets credential {@code name}; answers whether it was created (rather than replaced). */
+    /**
+     * Sets credential {@code name}; answers whether it was created (rather than replaced). A new name past
+     * {@code maxCredentials} is refused with {@link LimitExceededException}.
+     */
     public Uni<Boolean> put(String name, CredentialRequest request) {
         SafeNames.require("credential name", name);
         return computeWithLock(file, OptionalLong.empty(), current -> {
             Map<String, StoredCredential> byName = byName(current.orElseGet(CredentialStore::empty));
             boolean created = !byName.containsKey(name);
             byName.put(name, new StoredCredential(name, request.value(), request.description(), now()));
+            checkCount(byName.size());
             return Modification.write(new CredentialStore(0, new ArrayList<>(byName.values())), stored -> created);
         });
     }
@@ -78,7 +90,10 @@ public class CredentialRepository extends BaseFileRepository<CredentialStore> {
         });
     }
 
-    /** Imports every entry in one atomic write; answers how many were imported. */
+    /**
+     * Imports every entry in one atomic write; answers how many were imported. An import that would leave more than
+     * {@code maxCredentials} in the file is refused whole with {@link LimitExceededException}.
+     */
     public Uni<Integer> importAll(ImportRequest request) {
         return computeWithLock(file, OptionalLong.empty(), current -> {
             Map<String, StoredCredential> byName = request.mode() == ImportMode.REPLACE ? new LinkedHashMap<>()
@@ -87,6 +102,7 @@ public class CredentialRepository extends BaseFileRepository<CredentialStore> {
             for (CredentialEntry entry : request.credentials()) {
                 byName.put(entry.name(), new StoredCredential(entry.name(), entry.value(), entry.description(), now));
             }
+            checkCount(byName.size());
             return Modification.write(new CredentialStore(0, new ArrayList<>(byName.values())),
                     stored -> request.credentials().size());
         });
@@ -96,6 +112,14 @@ public class CredentialRepository extends BaseFileRepository<CredentialStore> {
     public Uni<List<CredentialEntry>> exportAll() {
         return readWithLock(file).map(store -> store.orElseGet(CredentialStore::empty).credentials().stream()
                 .map(c -> new CredentialEntry(c.name(), c.value(), c.description())).toList());
+    }
+
+    /** Refuses a change that would leave more than {@code maxCredentials} in the file; nothing is written then. */
+    private void checkCount(int count) {
+        if (count > maxCredentials) {
+            throw new LimitExceededException("credentials.json would hold " + count + " credentials, more than "
+                    + MAX_CREDENTIALS_SETTING + " allows", MAX_CREDENTIALS_SETTING, maxCredentials);
+        }
     }
 
     private static Map<String, StoredCredential> byName(CredentialStore store) {

@@ -51,6 +51,7 @@ public class CredentialResource {
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "saved",
             value = "{\"name\": \"registry\", \"created\": false}")))
     @APIResponse(responseCode = "201", description = "Created")
+    @APIResponse(responseCode = "422", description = "A new name past hasp.limits.credentials")
     public Uni<RestResponse<Map<String, Object>>> put(@PathParam("name") String name, CredentialRequest body) {
         return credentials.put(name, Bodies.require(body)).map(created -> {
             Map<String, Object> answer = Map.of("name", name, "created", created);
@@ -88,6 +89,7 @@ public class CredentialResource {
     @APIResponse(responseCode = "200", description = "Imported", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "imported",
             value = "{\"imported\": 1}")))
+    @APIResponse(responseCode = "422", description = "The result would pass hasp.limits.credentials; nothing imported")
     public Uni<Map<String, Integer>> importAll(ImportRequest body) {
         return credentials.importAll(Bodies.require(body)).map(n -> Map.of("imported", n));
     }

@@ -5,6 +5,8 @@ import java.util.Locale;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import io.hasp.ValidationException;
+
 /** {@code merge}: add and overwrite by name, keep the rest; {@code replace}: the import becomes the whole set. */
 public enum ImportMode {
     MERGE,
@@ -22,6 +24,6 @@ public enum ImportMode {
                 return m;
             }
         }
-        throw new IllegalArgumentException("mode must be merge or replace");
+        throw new ValidationException("mode must be merge or replace");
     }
 }

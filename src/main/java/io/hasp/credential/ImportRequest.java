@@ -4,6 +4,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.hasp.ValidationException;
+
 /** Body of {@code POST /v1/credentials/import}; {@code mode} defaults to merge. Every entry is checked first. */
 public record ImportRequest(List<CredentialEntry> credentials, ImportMode mode) {
 
@@ -11,18 +13,18 @@ public record ImportRequest(List<CredentialEntry> credentials, ImportMode mode) 
 
     public ImportRequest {
         if (credentials == null) {
-            throw new IllegalArgumentException("credentials is required");
+            throw new ValidationException("credentials is required");
         }
         if (credentials.size() > MAX_ENTRIES) {
-            throw new IllegalArgumentException("at most " + MAX_ENTRIES + " credentials per import");
+            throw new ValidationException("at most " + MAX_ENTRIES + " credentials per import");
         }
         Set<String> names = new HashSet<>();
         for (CredentialEntry entry : credentials) {
             if (entry == null) {
-                throw new IllegalArgumentException("credentials must not contain null");
+                throw new ValidationException("credentials must not contain null");
             }
             if (!names.add(entry.name())) {
-                throw new IllegalArgumentException("credential names must be unique within an import");
+                throw new ValidationException("credential names must be unique within an import");
             }
         }
         credentials = List.copyOf(credentials);

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
 import io.hasp.storage.SafeNames;
 
@@ -23,10 +24,10 @@ public record StoredCredential(String name, String value, String description, In
 
     static String checkValue(String value) {
         if (value == null) {
-            throw new IllegalArgumentException("value is required");
+            throw new ValidationException("value is required");
         }
         if (value.length() > MAX_VALUE) {
-            throw new IllegalArgumentException("value must be at most " + MAX_VALUE + " characters");
+            throw new ValidationException("value must be at most " + MAX_VALUE + " characters");
         }
         return value;
     }

@@ -42,4 +42,9 @@ public class ChangeIndexRepository extends BaseFileRepository<ChangeIndex> {
     Uni<Optional<ChangeIndex>> get() {
         return read(file);
     }
+
+    /** Blocking read without the index's lock (a read sees one whole version), for a merge's size check. */
+    Optional<ChangeIndex> getNow() {
+        return readNow(file);
+    }
 }

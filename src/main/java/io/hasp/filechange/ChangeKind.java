@@ -5,6 +5,8 @@ import java.util.Locale;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import io.hasp.ValidationException;
+
 /** What happened to a file in a session. */
 public enum ChangeKind {
     CREATED,
@@ -23,6 +25,6 @@ public enum ChangeKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("kind must be one of created, modified, deleted");
+        throw new ValidationException("kind must be one of created, modified, deleted");
     }
 }

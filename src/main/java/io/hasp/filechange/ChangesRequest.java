@@ -3,6 +3,8 @@ package io.hasp.filechange;
 import java.util.List;
 import java.util.Objects;
 
+import io.hasp.ValidationException;
+
 /** Body of {@code POST /v1/file-changes/sessions/{sessionId}}. */
 public record ChangesRequest(List<FileChange> changes) {
 
@@ -10,13 +12,13 @@ public record ChangesRequest(List<FileChange> changes) {
 
     public ChangesRequest {
         if (changes == null) {
-            throw new IllegalArgumentException("changes is required");
+            throw new ValidationException("changes is required");
         }
         if (changes.size() > MAX_CHANGES) {
-            throw new IllegalArgumentException("at most " + MAX_CHANGES + " changes per request");
+            throw new ValidationException("at most " + MAX_CHANGES + " changes per request");
         }
         if (changes.stream().anyMatch(Objects::isNull)) {
-            throw new IllegalArgumentException("changes must not contain null");
+            throw new ValidationException("changes must not contain null");
         }
         changes = List.copyOf(changes);
     }

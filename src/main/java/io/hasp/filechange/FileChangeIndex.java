@@ -14,6 +14,8 @@ import java.util.TreeMap;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import io.hasp.HaspConfig;
+import io.hasp.storage.LimitExceededException;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -21,14 +23,18 @@ import io.smallrye.mutiny.Uni;
  *
  * <p>Merging a session's changes:
  * <ol>
+ *   <li>Under the session's lock, count the paths new to the session: each adds one index entry. If the index (read
+ *       without its lock) plus those would hold more than {@code hasp.limits.file-change-index-entries}, refuse the
+ *       merge with {@link LimitExceededException}, before anything is written. Merges of other sessions at the
+ *       same moment may each pass the check, so the cap can be passed by their batches; it bounds the growth.</li>
  *   <li>Under the session's lock, fold the changes into its record (latest change per path wins; a change
  *       without {@code at} is stamped now).</li>
  *   <li>Under the index's lock, re-read the session's record and, for every path of this batch, replace that
  *       session's entry with the record's. Entries of other sessions and other paths are never touched.</li>
  * </ol>
- * Step 2 copies from the record rather than from the request, so two merges of one session that reach the index in
- * the other order still leave it matching the record. The two locks are never held together. A crash between the
- * steps leaves the index behind its records until the next merge of those paths or {@link #rebuild()}.
+ * Step 3 copies from the record rather than from the request, so two merges of one session that reach the index in
+ * the other order still leave it matching the record. The two locks are never held together. A crash between steps
+ * 2 and 3 leaves the index behind its records until the next merge of those paths or {@link #rebuild()}.
  */
 @Singleton
 public class FileChangeIndex {
@@ -37,13 +43,23 @@ public class FileChangeIndex {
     public record Rebuilt(int sessions, int paths) {
     }
 
+    /** The configuration key of {@link #maxEntries}. */
+    static final String MAX_ENTRIES_SETTING = "hasp.limits.file-change-index-entries";
+
     private final SessionChangeRepository sessions;
     private final ChangeIndexRepository index;
+    private final int maxEntries;
 
     @Inject
-    public FileChangeIndex(SessionChangeRepository sessions, ChangeIndexRepository index) {
+    public FileChangeIndex(SessionChangeRepository sessions, ChangeIndexRepository index, HaspConfig config) {
+        this(sessions, index, config.limits().fileChangeIndexEntries());
+    }
+
+    /** @param maxEntries most entries of the index ({@value #MAX_ENTRIES_SETTING}) */
+    FileChangeIndex(SessionChangeRepository sessions, ChangeIndexRepository index, int maxEntries) {
         this.sessions = sessions;
         this.index = index;
+        this.maxEntries = maxEntries;
     }
 
     /** Merges {@code changes} into session {@code sessionId} and the index; answers the session's record. */
@@ -52,6 +68,7 @@ public class FileChangeIndex {
         Set<String> touched = new HashSet<>();
         changes.forEach(c -> touched.add(c.path()));
         return sessions.modify(sessionId, current -> {
+            checkRoom(current, touched);
             Instant now = sessions.currentTime();
             Map<String, FileChange> byPath = new TreeMap<>();
             current.ifPresent(record -> record.changes().forEach(c -> byPath.put(c.path(), c)));
@@ -80,6 +97,22 @@ public class FileChangeIndex {
             }
             return new ChangeIndex(0, sessions.currentTime(), paths);
         }));
+    }
+
+    /** Step 1 of a merge: refuses it when the entries it adds would take the index past {@code maxEntries}. */
+    private void checkRoom(Optional<SessionChanges> current, Set<String> touched) {
+        Set<String> known = new HashSet<>();
+        current.ifPresent(record -> record.changes().forEach(c -> known.add(c.path())));
+        long added = touched.stream().filter(path -> !known.contains(path)).count();
+        if (added == 0) {
+            return;
+        }
+        long entries = index.getNow().map(i -> i.paths().values().stream().mapToLong(List::size).sum()).orElse(0L);
+        if (entries + added > maxEntries) {
+            throw new LimitExceededException("the file-change index holds " + entries + " entries and this merge "
+                    + "would add " + added + ", more than " + MAX_ENTRIES_SETTING + " allows", MAX_ENTRIES_SETTING,
+                    maxEntries);
+        }
     }
 
     public Uni<Optional<SessionChanges>> session(String sessionId) {

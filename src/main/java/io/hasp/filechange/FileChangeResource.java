@@ -58,6 +58,7 @@ public class FileChangeResource {
             + "\"src/App.java\", \"kind\": \"modified\"}]}")))
     @APIResponse(responseCode = "200", description = "The session's changes", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "session", value = SESSION_EXAMPLE)))
+    @APIResponse(responseCode = "422", description = "The index would pass hasp.limits.file-change-index-entries")
     public Uni<SessionView> merge(@PathParam("sessionId") String sessionId, ChangesRequest body) {
         return index.merge(sessionId, Bodies.require(body).changes())
                 .map(record -> new SessionView(record.sessionId(), record.changes()));

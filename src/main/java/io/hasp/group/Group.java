@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
 import io.hasp.storage.SafeNames;
 import io.hasp.storage.Versioned;
@@ -30,13 +31,13 @@ public record Group(String id, String name, long version, Instant createdAt, Ins
             return List.of();
         }
         if (sessions.size() > MAX_SESSIONS) {
-            throw new IllegalArgumentException("a group has at most " + MAX_SESSIONS + " sessions");
+            throw new ValidationException("a group has at most " + MAX_SESSIONS + " sessions");
         }
         Set<String> seen = new HashSet<>();
         for (Session s : sessions) {
             Checks.require("session", s);
             if (!seen.add(s.sessionId())) {
-                throw new IllegalArgumentException("session ids must be unique within a group");
+                throw new ValidationException("session ids must be unique within a group");
             }
         }
         return List.copyOf(sessions);

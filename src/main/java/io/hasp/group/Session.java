@@ -12,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
 import io.hasp.storage.SafeNames;
 
@@ -30,7 +31,7 @@ public record Session(String sessionId, String status, Instant updatedAt, Map<St
         Checks.requireText("status", status, MAX_STATUS);
         extra = extra == null ? Map.of() : Map.copyOf(extra);
         if (extra.size() > MAX_EXTRA) {
-            throw new IllegalArgumentException("a session has at most " + MAX_EXTRA + " extra members");
+            throw new ValidationException("a session has at most " + MAX_EXTRA + " extra members");
         }
     }
 
@@ -50,7 +51,7 @@ public record Session(String sessionId, String status, Instant updatedAt, Map<St
         try {
             updatedAt = at == null || at.isNull() ? null : Instant.parse(at.asText());
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("updatedAt must be an ISO-8601 timestamp");
+            throw new ValidationException("updatedAt must be an ISO-8601 timestamp");
         }
         return new Session(text(node, "sessionId"), text(node, "status"), updatedAt, extra);
     }
@@ -58,7 +59,7 @@ public record Session(String sessionId, String status, Instant updatedAt, Map<St
     private static String text(ObjectNode node, String field) {
         JsonNode value = node.get(field);
         if (value != null && !value.isNull() && !value.isTextual()) {
-            throw new IllegalArgumentException(field + " must be a string");
+            throw new ValidationException(field + " must be a string");
         }
         return value == null || value.isNull() ? null : value.asText();
     }

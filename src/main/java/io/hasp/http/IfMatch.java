@@ -7,7 +7,9 @@ import jakarta.ws.rs.core.EntityTag;
 /**
  * Reads the {@code If-Match} header of a mutation: records are served with {@code ETag: "<version>"}, and a client
  * that sends one back demands that version. {@code *} or no header demands nothing (the change is simply applied
- * under the record's lock).
+ * under the record's lock). Comparison is strong (RFC 9110): a weak tag {@code W/"3"} never matches and gets 412,
+ * as does anything that is not a version tag. Versions never repeat for a record id, so a tag taken before a delete
+ * cannot match the record created again.
  */
 public final class IfMatch {
 
@@ -24,7 +26,8 @@ public final class IfMatch {
         }
         String value = header.trim();
         if (value.startsWith("W/")) {
-            value = value.substring(2);
+            throw new ProblemException(412, "version-mismatch", "a weak entity tag never matches: If-Match compares "
+                    + "strongly, send the ETag as served");
         }
         if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
             value = value.substring(1, value.length() - 1);

@@ -21,11 +21,14 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
+import io.hasp.ValidationException;
 import io.hasp.lock.LockException;
 import io.hasp.lock.LockLostException;
 import io.hasp.lock.LockHolder;
 import io.hasp.lock.LockResult;
+import io.hasp.storage.CorruptRecordException;
 import io.hasp.storage.InvalidNameException;
+import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.StorageException;
@@ -64,9 +67,12 @@ public class ProblemMapper {
         return build(400, "invalid-name", e.getMessage(), Map.of(), Map.of());
     }
 
+    /**
+     * Hasp's own validation (records' compact constructors, request checks) speaks in safe, short messages. Any other
+     * {@link IllegalArgumentException} (the JDK's, a library's) is unexpected: {@link #unexpected}, a bare 500.
+     */
     @ServerExceptionMapper
-    public Response invalidArgument(IllegalArgumentException e) {
-        // Our own validation (records' compact constructors) speaks in safe, short messages.
+    public Response validation(ValidationException e) {
         return build(400, "invalid-request", shorten(e.getMessage()), Map.of(), Map.of());
     }
 
@@ -81,8 +87,21 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response limitExceeded(LimitExceededException e) {
+        return build(422, "limit-exceeded", e.getMessage(), Map.of("setting", e.setting(), "limit", e.limit()),
+                Map.of());
+    }
+
+    @ServerExceptionMapper
     public Response versionConflict(VersionConflictException e) {
         return build(412, "version-mismatch", e.getMessage(), Map.of("currentVersion", e.actual()), Map.of());
+    }
+
+    /** A record that does not parse: named, so that an operator can repair it; its content is never quoted. */
+    @ServerExceptionMapper
+    public Response corruptRecord(CorruptRecordException e) {
+        LOG.errorf("%s", e.getMessage());
+        return build(500, "corrupt-record", e.getMessage(), Map.of("record", e.record()), Map.of());
     }
 
     @ServerExceptionMapper
@@ -173,6 +192,12 @@ public class ProblemMapper {
         if (cause instanceof ProblemException problem) {
             return problem(problem);
         }
+        if (cause instanceof ValidationException invalid) {
+            return validation(invalid);
+        }
+        if (cause instanceof CorruptRecordException corrupt) {
+            return corruptRecord(corrupt);
+        }
         LOG.error("unexpected failure", e);
         return build(500, "internal-error", "internal error", Map.of(), Map.of());
     }
@@ -216,8 +241,9 @@ public class ProblemMapper {
             return "malformed JSON" + location(e);
         }
         if (e instanceof ValueInstantiationException vie) {
-            Throwable root = vie.getCause() != null ? vie.getCause() : vie;
-            return "invalid value" + field(vie) + ": " + shorten(root.getMessage());
+            // only our own validation's words reach the client; a JDK or library message stays out
+            return "invalid value" + field(vie)
+                    + (vie.getCause() instanceof ValidationException own ? ": " + shorten(own.getMessage()) : "");
         }
         if (e instanceof InvalidFormatException ife) {
             return "invalid value" + field(ife) + " (expected " + simpleType(ife.getTargetType()) + ")";

@@ -2,6 +2,7 @@ package io.hasp.lease;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import io.hasp.ValidationException;
 import io.hasp.lock.LockOptions;
 import io.hasp.lock.LockType;
 
@@ -37,14 +38,14 @@ public record AcquireOptions(
         checkMillis("retryIntervalMs", retryIntervalMs, 1);
         checkMillis("leaseMs", leaseMs, 1);
         if (maxRetries != null && (maxRetries < 0 || maxRetries > MAX_RETRIES)) {
-            throw new IllegalArgumentException("maxRetries must be between 0 and " + MAX_RETRIES);
+            throw new ValidationException("maxRetries must be between 0 and " + MAX_RETRIES);
         }
     }
 
     static void checkMillis(String field, Long value, long min) {
         long max = LockOptions.MAX_DURATION.toMillis();
         if (value != null && (value < min || value > max)) {
-            throw new IllegalArgumentException(field + " must be between " + min + " and " + max);
+            throw new ValidationException(field + " must be between " + min + " and " + max);
         }
     }
 }

@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 
 import io.hasp.HaspConfig;
 import io.hasp.http.ProblemException;
+import io.hasp.lock.InternalFiles;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockHandle;
 import io.hasp.lock.LockLostException;
@@ -146,8 +147,8 @@ public class FileLockBackend implements LockBackend {
     }
 
     /**
-     * Names that have a lock file, sorted. Blocking. Files whose name is not a valid lock name (temp files of a
-     * rewrite, files of other tools) are not named locks and are left out.
+     * Names that have a lock file, sorted. Blocking. Hasp's {@link InternalFiles internal files} and files whose name
+     * is not a valid lock name (files of other tools) are not named locks and are left out.
      */
     List<String> lockFileNames() {
         TreeSet<String> names = new TreeSet<>();
@@ -155,7 +156,7 @@ public class FileLockBackend implements LockBackend {
             for (Path p : entries) {
                 String file = p.getFileName().toString();
                 String name = file.substring(0, file.length() - LOCK_SUFFIX.length());
-                if (SafeNames.isSafe(name)) {
+                if (!InternalFiles.isInternal(p) && SafeNames.isSafe(name)) {
                     names.add(name);
                 }
             }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import io.hasp.ValidationException;
 import io.hasp.lock.LockType;
 
 /**
@@ -25,10 +26,10 @@ public record MultiAcquireRequest(
 
     public MultiAcquireRequest {
         if (names == null || names.isEmpty() || names.size() > MAX_NAMES) {
-            throw new IllegalArgumentException("names must hold 1 to " + MAX_NAMES + " lock names");
+            throw new ValidationException("names must hold 1 to " + MAX_NAMES + " lock names");
         }
         if (new HashSet<>(names).size() != names.size()) {
-            throw new IllegalArgumentException("names must be distinct");
+            throw new ValidationException("names must be distinct");
         }
         names = List.copyOf(names);
     }

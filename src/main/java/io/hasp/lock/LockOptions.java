@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.hasp.ValidationException;
+
 /**
  * How to acquire a lock (plan TASK-001). Immutable; invalid values are refused at construction.
  *
@@ -34,13 +36,13 @@ public record LockOptions(Duration timeout, Duration retryInterval, int maxRetri
         requireRange("retryInterval", retryInterval, Duration.ofMillis(1));
         lease.ifPresent(l -> requireRange("lease", l, Duration.ofMillis(1)));
         if (maxRetries < 0) {
-            throw new IllegalArgumentException("maxRetries must not be negative");
+            throw new ValidationException("maxRetries must not be negative");
         }
     }
 
     private static void requireRange(String name, Duration value, Duration min) {
         if (value.compareTo(min) < 0 || value.compareTo(MAX_DURATION) > 0) {
-            throw new IllegalArgumentException(name + " must be between " + min.toMillis() + " ms and "
+            throw new ValidationException(name + " must be between " + min.toMillis() + " ms and "
                     + MAX_DURATION.toMillis() + " ms");
         }
     }

@@ -5,16 +5,13 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * Names of the files the engine keeps beside a resource {@code F}. The protocol's {@code F.lock} is the only one
- * without a leading dot; every other one starts with a dot, which no valid record id or lock name can, so no name a
- * client chooses can ever collide with one of them (and sweepers never delete a client's file).
+ * Names of the files the engine keeps beside a resource {@code F}: the protocol's {@code F.lock}, and its internal
+ * files, named by {@link InternalFiles} (a leading dot, which no valid name has).
  */
 final class LockPaths {
 
     static final String LOCK_SUFFIX = ".lock";
     private static final String FENCE_SUFFIX = ".fence";
-    private static final String TEMP_INFIX = ".tmp.";
-    private static final String ASIDE_INFIX = ".stale.";
     /** Per directory: the highest fencing token of fence files removed there, where new ones start. */
     static final String FLOOR_NAME = ".fence-floor";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -31,7 +28,7 @@ final class LockPaths {
     }
 
     static Path fence(Path resource) {
-        return resource.resolveSibling("." + resource.getFileName() + FENCE_SUFFIX);
+        return InternalFiles.fenceFor(resource);
     }
 
     static Path floor(Path directory) {
@@ -40,18 +37,18 @@ final class LockPaths {
 
     /** A new temp file for rewriting {@code lockFile}. */
     static Path temp(Path lockFile) {
-        return lockFile.resolveSibling("." + lockFile.getFileName() + TEMP_INFIX + randomHex(8));
+        return InternalFiles.tempFor(lockFile);
     }
 
     /** A new name to rename a stale {@code lockFile} aside to. */
     static Path aside(Path lockFile) {
-        return lockFile.resolveSibling("." + lockFile.getFileName() + ASIDE_INFIX + randomHex(8));
+        return InternalFiles.asideFor(lockFile);
     }
 
     /** The resource whose fence file is named {@code fileName}, or {@code null} when it names no fence file. */
     static String resourceOfFence(String fileName) {
         if (fileName.length() > 1 + FENCE_SUFFIX.length() && fileName.startsWith(".") && fileName.endsWith(FENCE_SUFFIX)
-                && !fileName.contains(TEMP_INFIX)) {
+                && !InternalFiles.isTemp(Path.of(fileName))) {
             return fileName.substring(1, fileName.length() - FENCE_SUFFIX.length());
         }
         return null;
@@ -59,12 +56,13 @@ final class LockPaths {
 
     /** Whether {@code fileName} is a lock file the engine renamed aside to break it. */
     static boolean isAside(String fileName) {
-        return fileName.startsWith(".") && fileName.contains(LOCK_SUFFIX + ASIDE_INFIX);
+        return InternalFiles.isAside(Path.of(fileName));
     }
 
     /** Whether {@code fileName} is a temp file of a lock-file rewrite. */
     static boolean isLockTemp(String fileName) {
-        return fileName.startsWith(".") && fileName.contains(LOCK_SUFFIX + TEMP_INFIX);
+        return InternalFiles.tempTarget(Path.of(fileName)).map(t -> t.toString().endsWith(LOCK_SUFFIX))
+                .orElse(false);
     }
 
     /** A fresh id for a grant of this process: unique, not a secret (unlike a lease's lock id). */

@@ -3,6 +3,8 @@ package io.hasp.lock;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import io.hasp.ValidationException;
+
 /** Kind of a lock: one exclusive holder, or any number of shared holders and no exclusive one. */
 public enum LockType {
     EXCLUSIVE,
@@ -14,7 +16,7 @@ public enum LockType {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** Parses {@code "exclusive"} or {@code "shared"}; anything else is an {@link IllegalArgumentException}. */
+    /** Parses {@code "exclusive"} or {@code "shared"}; anything else is a {@link ValidationException}. */
     @JsonCreator
     public static LockType fromWire(String value) {
         for (LockType t : values()) {
@@ -22,6 +24,6 @@ public enum LockType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("lock type must be \"exclusive\" or \"shared\"");
+        throw new ValidationException("lock type must be \"exclusive\" or \"shared\"");
     }
 }

@@ -15,13 +15,17 @@ import java.util.function.LongSupplier;
  *   <li>A lease is stale once its {@code expiresAt} has passed, whoever granted it: leases outlive processes.</li>
  *   <li>A holder of this very process is stale only when its grant is no longer live here (a leftover of a
  *       failed release).</li>
- *   <li>A holder of this machine (same hostname, pid namespace and boot) is stale at once when its process is gone
- *       or its pid now belongs to a process with another start time; alive, it is never stale, however long it
- *       holds. Same machine but another boot id: stale at once.</li>
- *   <li>Any other holder (another host, another container, or a file we cannot parse) is stale once its
- *       heartbeat (or, without one, the whole file) has not changed for {@code stale-after}, measured on this
- *       process' monotonic clock from the moment this judge first saw that value. Remote clocks are never
- *       compared with ours.</li>
+ *   <li>A holder of this machine (same hostname, same pid namespace, same boot) is stale at once when its process
+ *       is gone or its pid now belongs to a process with another start time; alive, it is never stale, however
+ *       long it holds. Same machine but another boot id: stale at once. This rule needs the pid namespace on both
+ *       sides: the holder must have recorded one and this process must know its own, and they must be equal. A pid
+ *       means nothing outside its namespace, so a holder without one (a plan-only file {@code {pid, timestamp,
+ *       hostname}}, perhaps from a sidecar container that shares our hostname) is never judged by
+ *       {@code kill(pid, 0)} or a process start time: it falls to the next rule.</li>
+ *   <li>Any other holder (another host, another container, a holder of unknown pid namespace, or a file we cannot
+ *       parse) is stale once its heartbeat (or, without one, the whole file) has not changed for
+ *       {@code stale-after}, measured on this process' monotonic clock from the moment this judge first saw that
+ *       value. Remote clocks are never compared with ours.</li>
  * </ol>
  */
 final class StalenessJudge {
@@ -49,7 +53,7 @@ final class StalenessJudge {
         }
         ProcessIdentity self = ProcessIdentity.current();
         String host = holder.hostname();
-        if (host != null && holder.pid() != null) {
+        if (host != null && holder.pid() != null && knownNamespace(self, holder)) {
             if (self.rebootedSince(host, holder.pidNamespace(), holder.bootId())) {
                 return true;
             }
@@ -64,6 +68,11 @@ final class StalenessJudge {
         }
         String value = holder.heartbeat() != null ? "hb:" + holder.heartbeat() : "raw:" + rawFingerprint;
         return silentFor(lockKey + "|" + holder.owner(), value) >= staleAfter.toNanos();
+    }
+
+    /** Whether the holder's pid namespace is known on both sides: only then can its pid be judged here. */
+    private static boolean knownNamespace(ProcessIdentity self, LockFileContent.Holder holder) {
+        return holder.pidNamespace() != null && self.pidNamespace().isPresent();
     }
 
     /** Stale judgment of a lock file whose content cannot be parsed (being written, or foreign). */

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,6 +19,7 @@ import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 import io.hasp.HaspConfig;
+import io.hasp.lock.InternalFiles;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -101,8 +101,8 @@ public class DataDirReadinessCheck implements AsyncHealthCheck {
     }
 
     private static void writeProbe(Path dir) throws IOException {
-        Path temp = dir.resolve(PROBE_NAME + "." + UUID.randomUUID() + ".tmp");
         Path target = dir.resolve(PROBE_NAME);
+        Path temp = InternalFiles.tempFor(target);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {

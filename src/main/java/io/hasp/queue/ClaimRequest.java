@@ -1,5 +1,6 @@
 package io.hasp.queue;
 
+import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
 import io.hasp.lock.LockOptions;
 
@@ -12,7 +13,7 @@ public record ClaimRequest(String runnerId, Long leaseMs) {
     public ClaimRequest {
         Checks.requireText("runnerId", runnerId, MAX_RUNNER_ID);
         if (leaseMs != null && (leaseMs <= 0 || leaseMs > LockOptions.MAX_DURATION.toMillis())) {
-            throw new IllegalArgumentException("leaseMs must be between 1 and " + LockOptions.MAX_DURATION.toMillis());
+            throw new ValidationException("leaseMs must be between 1 and " + LockOptions.MAX_DURATION.toMillis());
         }
     }
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
 import io.hasp.storage.SafeNames;
 
@@ -29,7 +30,7 @@ public record Command(String id, String command, JsonNode payload, CommandStatus
         Checks.require("createdAt", createdAt);
         Checks.require("updatedAt", updatedAt);
         if (status == CommandStatus.RUNNING && (claimedBy == null || claimExpiresAt == null)) {
-            throw new IllegalArgumentException("a running command has claimedBy and claimExpiresAt");
+            throw new ValidationException("a running command has claimedBy and claimExpiresAt");
         }
     }
 

@@ -2,6 +2,7 @@ package io.hasp.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
 
 /**
@@ -17,10 +18,10 @@ public record CommandPatch(String command, JsonNode payload, CommandStatus statu
         Checks.optionalText("command", command, Command.MAX_COMMAND);
         Checks.optionalText("runnerId", runnerId, ClaimRequest.MAX_RUNNER_ID);
         if (status == CommandStatus.RUNNING) {
-            throw new IllegalArgumentException("status running is reached by claiming the command");
+            throw new ValidationException("status running is reached by claiming the command");
         }
         if (command != null && command.isBlank()) {
-            throw new IllegalArgumentException("command must not be blank");
+            throw new ValidationException("command must not be blank");
         }
     }
 }

@@ -5,6 +5,8 @@ import java.util.Locale;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import io.hasp.ValidationException;
+
 /** Where a command is in its life: pending until claimed, running while claimed, then completed or failed. */
 public enum CommandStatus {
     PENDING,
@@ -17,7 +19,7 @@ public enum CommandStatus {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses the wire name; anything else is an {@link IllegalArgumentException} (400). */
+    /** Parses the wire name; anything else is a {@link ValidationException} (400). */
     @JsonCreator
     public static CommandStatus fromWire(String value) {
         for (CommandStatus s : values()) {
@@ -25,7 +27,7 @@ public enum CommandStatus {
                 return s;
             }
         }
-        throw new IllegalArgumentException("status must be one of pending, running, completed, failed");
+        throw new ValidationException("status must be one of pending, running, completed, failed");
     }
 
     /** Whether the command is done, one way or the other. */

@@ -1,5 +1,6 @@
 package io.hasp.queue;
 
+import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
 
 /** Body of {@code POST /v1/queues/{id}/commands/{commandId}/move}: the command's new 0-based position. */
@@ -8,7 +9,7 @@ public record MoveRequest(Integer position) {
     public MoveRequest {
         Checks.require("position", position);
         if (position < 0) {
-            throw new IllegalArgumentException("position must not be negative");
+            throw new ValidationException("position must not be negative");
         }
     }
 }

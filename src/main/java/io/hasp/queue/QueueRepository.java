@@ -15,10 +15,12 @@ import jakarta.inject.Singleton;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
+import io.hasp.ValidationException;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
@@ -39,23 +41,29 @@ import io.smallrye.mutiny.Uni;
 @Singleton
 public class QueueRepository extends BaseFileRepository<Queue> {
 
+    /** The configuration key of {@link #maxCommands}. */
+    static final String MAX_COMMANDS_SETTING = "hasp.limits.queue-commands";
+
     private final Path dir;
+    private final int maxCommands;
 
     @Inject
     public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
         this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config),
-                RecordSettings.of(config));
+                RecordSettings.of(config), config.limits().queueCommands());
     }
 
     public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                           Path dataDir, LockOptions lockOptions) {
-        this(locks, writer, mapper, clock, dataDir, lockOptions, RecordSettings.defaults());
+                           Path dataDir, LockOptions lockOptions, int maxCommands) {
+        this(locks, writer, mapper, clock, dataDir, lockOptions, RecordSettings.defaults(), maxCommands);
     }
 
+    /** @param maxCommands most commands one queue holds ({@value #MAX_COMMANDS_SETTING}) */
     public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                           Path dataDir, LockOptions lockOptions, RecordSettings settings) {
+                           Path dataDir, LockOptions lockOptions, RecordSettings settings, int maxCommands) {
         super(locks, writer, mapper, clock, Queue.class, lockOptions, settings, new QueueJournal(mapper));
         this.dir = dataDir.resolve("queues");
+        this.maxCommands = maxCommands;
     }
 
     /** The file of queue {@code id}; refuses unsafe ids before any file is touched. */
@@ -83,7 +91,10 @@ public class QueueRepository extends BaseFileRepository<Queue> {
         return deleteWithLock(path(id), expectedVersion);
     }
 
-    /** Appends a new pending command; answers it. */
+    /**
+     * Appends a new pending command; answers it. A queue that holds {@code maxCommands} already refuses it with
+     * {@link LimitExceededException}.
+     */
     public Uni<Command> addCommand(String queueId, NewCommandRequest request, OptionalLong expectedVersion) {
         String commandId = request.id() != null ? request.id() : UUID.randomUUID().toString();
         long weight = request.command().length() + (request.payload() == null ? 0 : request.payload().size() * 16L);
@@ -91,6 +102,11 @@ public class QueueRepository extends BaseFileRepository<Queue> {
             Queue queue = existing(queueId, current);
             if (queue.indexOf(commandId) >= 0) {
                 throw new RecordConflictException("command " + commandId + " exists already in queue " + queueId);
+            }
+            if (queue.commands().size() >= maxCommands) {
+                throw new LimitExceededException("queue " + queueId + " holds " + queue.commands().size()
+                        + " commands, the most " + MAX_COMMANDS_SETTING + " allows", MAX_COMMANDS_SETTING,
+                        maxCommands);
             }
             Instant now = now();
             Command added = Command.pending(commandId, request.command(), request.payload(), now);
@@ -135,7 +151,7 @@ public class QueueRepository extends BaseFileRepository<Queue> {
             Queue queue = existing(queueId, current);
             int index = existingIndex(queue, commandId);
             if (position >= queue.commands().size()) {
-                throw new IllegalArgumentException("position must be below " + queue.commands().size());
+                throw new ValidationException("position must be below " + queue.commands().size());
             }
             return queue.withCommands(queue.commandList().moved(index, position), now());
         });

@@ -24,6 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.hasp.HaspConfig;
+import io.hasp.ValidationException;
 import io.hasp.http.Bodies;
 import io.hasp.http.IfMatch;
 import io.hasp.storage.RecordNotFoundException;
@@ -117,6 +118,7 @@ public class QueueResource {
              "createdAt": "2026-01-31T10:05:00Z", "updatedAt": "2026-01-31T10:05:00Z"}""")))
     @APIResponse(responseCode = "404", description = "Unknown queue")
     @APIResponse(responseCode = "409", description = "The command id exists in this queue")
+    @APIResponse(responseCode = "422", description = "The queue is full (hasp.limits.queue-commands)")
     public Uni<RestResponse<Command>> addCommand(@PathParam("id") String id, NewCommandRequest body,
                                                  @HeaderParam(IfMatch.HEADER) String ifMatch) {
         NewCommandRequest request = Bodies.require(body);
@@ -181,7 +183,7 @@ public class QueueResource {
         Duration lease = request.leaseMs() == null ? config.lease().defaultLease()
                 : Duration.ofMillis(request.leaseMs());
         if (lease.compareTo(config.lease().max()) > 0) {
-            throw new IllegalArgumentException("leaseMs must be at most " + config.lease().max().toMillis());
+            throw new ValidationException("leaseMs must be at most " + config.lease().max().toMillis());
         }
         return queues.claim(id, request.runnerId(), lease)
                 .map(claimed -> claimed.map(RestResponse::ok).orElseGet(RestResponse::noContent));

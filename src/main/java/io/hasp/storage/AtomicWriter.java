@@ -14,8 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,13 +23,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.hasp.lock.InternalFiles;
+
 /**
  * Replaces a file's content all at once (plan TASK-003): a reader sees the old content or the new one, never a mix,
  * and a crash leaves at most an orphaned temp file, never a torn target.
  *
  * <ol>
- *   <li>Create {@code F.tmp.<random>} in the target's own directory (same file system, so the rename is atomic),
- *       with the requested permissions from the start, so a secret never sits in a world-readable file.</li>
+ *   <li>Create {@code .F.tmp.<random>} ({@link InternalFiles#tempFor}) in the target's own directory (same file
+ *       system, so the rename is atomic), with the requested permissions from the start, so a secret never sits in
+ *       a world-readable file. The leading dot keeps it apart from every record, whatever the record's id.</li>
  *   <li>Write the content (JSON is streamed by Jackson straight into the temp file) and fsync it.</li>
  *   <li>Rename it over {@code F} with {@code ATOMIC_MOVE}.</li>
  *   <li>fsync the directory, so the rename itself survives a power cut.</li>
@@ -44,24 +45,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 @ApplicationScoped
 public class AtomicWriter {
 
-    /** Infix of temp files; {@link OrphanTempSweeper} and the repositories' listings rely on it. */
-    public static final String TEMP_INFIX = ".tmp.";
-
     /** Owner read/write only: for files that hold secrets. */
     public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ObjectWriter jsonWriter;
 
     @Inject
     public AtomicWriter(ObjectMapper mapper) {
         this.jsonWriter = mapper.writer().with(SerializationFeature.INDENT_OUTPUT);
-    }
-
-    /** Whether {@code file}'s name marks it as one of our temp files. */
-    public static boolean isTempFile(Path file) {
-        return file.getFileName().toString().contains(TEMP_INFIX);
     }
 
     /** Writes {@code content} as UTF-8. */
@@ -94,7 +85,7 @@ public class AtomicWriter {
 
     private void writeWith(Path target, Set<PosixFilePermission> permissions, Body body) {
         Path dir = target.toAbsolutePath().getParent();
-        Path temp = dir.resolve(target.getFileName() + TEMP_INFIX + randomSuffix());
+        Path temp = InternalFiles.tempFor(dir.resolve(target.getFileName()));
         try {
             createTemp(temp, permissions);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -161,12 +152,6 @@ public class AtomicWriter {
             return e.getClass().getSimpleName() + (fse.getReason() != null ? ": " + fse.getReason() : "");
         }
         return e.getClass().getSimpleName();
-    }
-
-    private static String randomSuffix() {
-        byte[] bytes = new byte[8];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     /** Writing the body may fail with an I/O error, which the writer turns into a {@link StorageException}. */

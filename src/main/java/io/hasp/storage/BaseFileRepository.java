@@ -21,10 +21,13 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
+import io.hasp.lock.InternalFiles;
 import io.hasp.lock.LockOptions;
 import io.hasp.lock.LockType;
 import io.smallrye.mutiny.Uni;
@@ -45,7 +48,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *   <li>checks the expected version, if one was demanded: a mismatch fails with {@link VersionConflictException}
  *       and changes nothing;</li>
  *   <li>applies the modifier; an exception from it fails this change only and writes nothing of it;</li>
- *   <li>sets the version to the current one plus one (a new record starts at {@link #firstVersion()});</li>
+ *   <li>sets the version to the current one plus one (a new record starts at {@link #firstVersion()}, never a
+ *       version of an earlier incarnation);</li>
  *   <li>is made durable with the rest of its batch, and only then answered, with a value computed from the record
  *       as stored.</li>
  * </ol>
@@ -55,7 +59,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  */
 public abstract class BaseFileRepository<T extends Versioned<T>> {
 
-    /** Suffix of record files; listings consider nothing else (not {@code .lock}, journals, temp files). */
+    /**
+     * Suffix of record files; listings consider nothing else (not {@code .lock}, not journals), and no
+     * {@link InternalFiles internal file} (temp files, fence files), which all start with a dot.
+     */
     public static final String RECORD_SUFFIX = ".json";
 
     private static final Logger LOG = Logger.getLogger(BaseFileRepository.class);
@@ -65,6 +72,7 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
     protected final ObjectMapper mapper;
     protected final Clock clock;
     private final Class<T> type;
+    private final ObjectReader reader;
     private final LockOptions lockOptions;
     private final RecordSettings settings;
     private final JournalCodec<T> codec;
@@ -74,6 +82,11 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         @Override
         public ObjectMapper mapper() {
             return mapper;
+        }
+
+        @Override
+        public ObjectReader reader() {
+            return reader;
         }
 
         @Override
@@ -95,6 +108,7 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         this.mapper = mapper;
         this.clock = clock;
         this.type = type;
+        this.reader = mapper.readerFor(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.lockOptions = lockOptions;
         this.settings = settings;
         this.codec = codec;
@@ -112,9 +126,17 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /** The version of a record just created. */
+    /**
+     * The version of a record created now: the clock in microseconds since the epoch (about 1.8e15, below 2^53, so
+     * exact in JavaScript), as fencing tokens are. A record created again after a delete therefore starts above
+     * every version its former incarnation reached (that one changed at most once per microsecond of its life), and
+     * an {@code If-Match} taken before the delete never matches it. Only a clock stepped back across the delete and
+     * the new creation could repeat a version.
+     */
     protected long firstVersion() {
-        return 1;
+        Instant now = clock.instant();
+        long micros = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000L);
+        return Math.max(1, micros);
     }
 
     /** Reads {@code file} without a lock; every read sees one whole committed version. */
@@ -200,7 +222,7 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
                 for (Path file : stream) {
                     String name = file.getFileName().toString();
                     String base = name.substring(0, name.length() - RECORD_SUFFIX.length());
-                    if (SafeNames.isSafe(base) && !AtomicWriter.isTempFile(file)) {
+                    if (!InternalFiles.isInternal(file) && SafeNames.isSafe(base)) {
                         files.add(file);
                     }
                 }
@@ -223,7 +245,11 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         });
     }
 
-    /** Blocking read without a lock; for subclasses already on a worker thread. */
+    /**
+     * Blocking read without a lock; for subclasses already on a worker thread. Absent is empty; a file that is not
+     * exactly one valid record (torn, not JSON, {@code null}, more content after the record) fails with
+     * {@link CorruptRecordException}, so that no caller takes it for absent and no mutation writes over it.
+     */
     protected Optional<T> readNow(Path file) {
         return committer(file).record.read();
     }

@@ -1,5 +1,7 @@
 package io.hasp.storage;
 
+import io.hasp.ValidationException;
+
 /** Small argument checks for records' compact constructors; their messages are safe to show to clients. */
 public final class Checks {
 
@@ -9,7 +11,7 @@ public final class Checks {
     /** {@code value} must be present and not blank, at most {@code maxLength} characters, no control characters. */
     public static String requireText(String field, String value, int maxLength) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(field + " is required");
+            throw new ValidationException(field + " is required");
         }
         return checkText(field, value, maxLength);
     }
@@ -21,11 +23,11 @@ public final class Checks {
 
     private static String checkText(String field, String value, int maxLength) {
         if (value.length() > maxLength) {
-            throw new IllegalArgumentException(field + " must be at most " + maxLength + " characters");
+            throw new ValidationException(field + " must be at most " + maxLength + " characters");
         }
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {
-                throw new IllegalArgumentException(field + " must not contain control characters");
+                throw new ValidationException(field + " must not contain control characters");
             }
         }
         return value;
@@ -34,7 +36,7 @@ public final class Checks {
     /** {@code value} must be present. */
     public static <V> V require(String field, V value) {
         if (value == null) {
-            throw new IllegalArgumentException(field + " is required");
+            throw new ValidationException(field + " is required");
         }
         return value;
     }
@@ -42,7 +44,7 @@ public final class Checks {
     /** A stored version is at least 1; 0 only while a new record is being built, before the repository sets it. */
     public static long version(long version) {
         if (version < 0) {
-            throw new IllegalArgumentException("version must not be negative");
+            throw new ValidationException("version must not be negative");
         }
         return version;
     }

@@ -9,6 +9,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -16,9 +17,12 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.hasp.lock.FileLockService;
+import io.hasp.lock.InternalFiles;
 
 /**
- * Removes temp files ({@code F.tmp.<random>}) that a crashed writer left behind. A temp file is an orphan when
+ * Removes temp files ({@code .F.tmp.<random>}, {@link InternalFiles#isTemp}) that a crashed writer left behind. It
+ * looks at nothing else: a record or lock file never starts with a dot, so none can be taken for a temp file,
+ * whatever its id ({@code a.tmp.b} included). A temp file is an orphan when
  * <ol>
  *   <li>it is older than {@link #MIN_AGE} (a write in progress is much younger), and</li>
  *   <li>its target {@code F} has no live lock holder: every writer holds {@code F}'s lock while its temp file
@@ -87,12 +91,11 @@ public class OrphanTempSweeper {
     }
 
     private boolean isOrphan(Path file, BasicFileAttributes attrs, Instant cutoff) {
-        String name = file.getFileName().toString();
-        int at = name.lastIndexOf(AtomicWriter.TEMP_INFIX);
-        if (at <= 0 || !attrs.lastModifiedTime().toInstant().isBefore(cutoff)) {
+        Optional<Path> temp = InternalFiles.tempTarget(file);
+        if (temp.isEmpty() || !attrs.lastModifiedTime().toInstant().isBefore(cutoff)) {
             return false;
         }
-        Path target = file.resolveSibling(name.substring(0, at));
+        Path target = temp.get();
         try {
             return !Boolean.TRUE.equals(locks.isLocked(target).await().atMost(LOCK_CHECK_TIMEOUT));
         } catch (RuntimeException e) {

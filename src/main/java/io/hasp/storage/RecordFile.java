@@ -10,9 +10,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 /**
  * One record file {@code F} on disk and this JVM's copy of it. The record is {@code F} plus, for kinds with a
@@ -60,6 +62,9 @@ final class RecordFile<T extends Versioned<T>> {
     /** What a repository lends its records: JSON, the atomic writer (with its permissions). */
     interface Storage<T> {
         ObjectMapper mapper();
+
+        /** Reads exactly one record (trailing content is an error). */
+        ObjectReader reader();
 
         void writeWhole(Path file, T record);
     }
@@ -207,8 +212,8 @@ final class RecordFile<T extends Versioned<T>> {
                 continue;
             }
             if (e.base() != value.version()) {
-                throw new CorruptJournalException(file.getFileName() + ": journal entry for version " + e.base()
-                        + " does not follow version " + value.version());
+                throw new CorruptRecordException(file.getFileName().toString(), "its journal's entry for version "
+                        + e.base() + " does not follow version " + value.version());
             }
             value = codec.apply(value, e.change()).withVersion(e.version());
         }
@@ -230,18 +235,18 @@ final class RecordFile<T extends Versioned<T>> {
         } catch (NoSuchFileException e) {
             return null;
         }
+        T record;
         try {
-            return storage.mapper().readValue(bytes, type);
+            record = storage.reader().readValue(bytes);
         } catch (JsonProcessingException e) {
-            throw new StorageException("stored record " + file.getFileName() + " is not valid JSON for "
-                    + type.getSimpleName(), e);
+            JsonLocation at = e.getLocation();
+            throw new CorruptRecordException(file.getFileName().toString(), "not a valid " + type.getSimpleName()
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         }
-    }
-
-    /** A journal that does not fit its record: the record cannot be read until an operator repairs it. */
-    static final class CorruptJournalException extends StorageException {
-        CorruptJournalException(String message) {
-            super(message, null);
+        if (record == null) {
+            throw new CorruptRecordException(file.getFileName().toString(),
+                    "the JSON literal null, not a " + type.getSimpleName());
         }
+        return record;
     }
 }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
+import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
 
 /** Body of {@code POST /v1/tokens}. */
@@ -15,10 +16,10 @@ public record CreateTokenRequest(String name, List<Scope> scopes, Instant expire
     public CreateTokenRequest {
         Checks.requireText("name", name, MAX_NAME);
         if (scopes == null || scopes.isEmpty()) {
-            throw new IllegalArgumentException("scopes must name at least one of read, write, admin");
+            throw new ValidationException("scopes must name at least one of read, write, admin");
         }
         if (scopes.stream().anyMatch(Objects::isNull)) {
-            throw new IllegalArgumentException("scopes must be among read, write, admin");
+            throw new ValidationException("scopes must be among read, write, admin");
         }
         scopes = List.copyOf(scopes.stream().distinct().sorted().toList());
     }

@@ -5,6 +5,8 @@ import java.util.Locale;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import io.hasp.ValidationException;
+
 /** What a token may do: {@code read} (GET), {@code write} (mutations), {@code admin} (everything). */
 public enum Scope {
     READ,
@@ -23,7 +25,7 @@ public enum Scope {
                 return s;
             }
         }
-        throw new IllegalArgumentException("scopes must be among read, write, admin");
+        throw new ValidationException("scopes must be among read, write, admin");
     }
 
     /** Whether holding this scope allows what {@code needed} guards: admin allows everything, else only itself. */

@@ -25,6 +25,7 @@ import jakarta.inject.Singleton;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
+import io.hasp.ValidationException;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
@@ -82,7 +83,7 @@ public class TokenManager extends BaseFileRepository<TokenStore> {
     public Uni<CreatedToken> create(CreateTokenRequest request) {
         Instant now = now();
         if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
-            throw new IllegalArgumentException("expiresAt must be in the future");
+            throw new ValidationException("expiresAt must be in the future");
         }
         String id = TokenSecrets.newId();
         String secret = TokenSecrets.newSecret();

@@ -39,7 +39,8 @@ class CredentialRepositoryTest {
     @BeforeEach
     void setUp() {
         credentials = new CredentialRepository(engine,
-                new AtomicWriter(TestJson.mapper()), TestJson.mapper(), Clock.systemUTC(), data, Engines.PATIENT);
+                new AtomicWriter(TestJson.mapper()), TestJson.mapper(), Clock.systemUTC(), data, Engines.PATIENT,
+                Integer.MAX_VALUE);
     }
 
     @AfterEach

@@ -40,7 +40,7 @@ class FileChangeIndexTest {
                 new SessionChangeRepository(engine, new AtomicWriter(TestJson.mapper()), TestJson.mapper(),
                         Clock.systemUTC(), data, Engines.PATIENT),
                 new ChangeIndexRepository(engine, new AtomicWriter(TestJson.mapper()), TestJson.mapper(),
-                        Clock.systemUTC(), data, Engines.PATIENT));
+                        Clock.systemUTC(), data, Engines.PATIENT), Integer.MAX_VALUE);
     }
 
     @AfterEach

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,22 +36,32 @@ final class HaspProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts a replica on {@code dataDir} and waits until it is ready. */
+    /** Starts a replica on {@code dataDir} with the admin token {@link #ADMIN_TOKEN}, and waits until it is ready. */
     static HaspProcess start(String label, Path dataDir) throws Exception {
+        return start(label, dataDir, freePort(), List.of("-Dhasp.admin-token=" + ADMIN_TOKEN));
+    }
+
+    /**
+     * Starts a replica on {@code dataDir} and {@code port} with the extra system properties {@code options}
+     * ({@code -Dkey=value}; without {@code hasp.admin-token} it reads or generates {@code <data>/admin.token}), and
+     * waits until it is ready. Its output goes to {@code target/it-logs/<label>-<port>.log}.
+     */
+    static HaspProcess start(String label, Path dataDir, int port, List<String> options) throws Exception {
         Path jar = Path.of(System.getProperty("hasp.runner.jar", "target/quarkus-app/quarkus-run.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the package phase first");
         }
-        int port = freePort();
         Path logs = Path.of("target", "it-logs");
         Files.createDirectories(logs);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
                 "-Dquarkus.http.port=" + port, "-Dhasp.data-dir=" + dataDir.toAbsolutePath(),
-                "-Dhasp.admin-token=" + ADMIN_TOKEN, "-Dhasp.sweep.interval=1s",
-                "-Dquarkus.log.category.\"io.hasp\".level=DEBUG", "-jar", jar.toAbsolutePath().toString()))
+                "-Dhasp.sweep.interval=1s", "-Dquarkus.log.category.\"io.hasp\".level=DEBUG"));
+        command.addAll(options);
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(label + "-" + port + ".log").toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(label + "-" + port + ".log").toFile()));
         HaspProcess p = new HaspProcess(pb.start(), port);
         p.awaitReady();
         return p;
@@ -75,7 +86,8 @@ final class HaspProcess implements AutoCloseable {
         throw new IllegalStateException("replica on port " + port + " not ready within " + START_TIMEOUT);
     }
 
-    private static int freePort() throws IOException {
+    /** A port nobody listens on at the moment of the call. */
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -83,6 +95,10 @@ final class HaspProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    int port() {
+        return port;
     }
 
     HttpResponse<String> send(String method, String path, Object body) throws IOException, InterruptedException {

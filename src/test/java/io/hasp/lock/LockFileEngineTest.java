@@ -82,8 +82,11 @@ class LockFileEngineTest {
     }
 
     private void writePlanLock(String resource, long pid, String host) throws Exception {
-        Files.writeString(dir.resolve(resource + ".lock"), "{\"pid\": " + pid + ", \"timestamp\": \"" + Instant.now()
-                + "\", \"hostname\": \"" + host + "\"}");
+        Files.writeString(dir.resolve(resource + ".lock"), PlantedLocks.planOnly(pid, host));
+    }
+
+    private void writeLocalHaspLock(String resource, long pid) throws Exception {
+        Files.writeString(dir.resolve(resource + ".lock"), PlantedLocks.localHolder(pid));
     }
 
     private static String host() {
@@ -115,9 +118,9 @@ class LockFileEngineTest {
     }
 
     @Test
-    void planOnlyLockIsReclaimedAtOnceWhenItsProcessDies() throws Exception {
+    void localLockOfOurPidNamespaceIsReclaimedAtOnceWhenItsProcessDies() throws Exception {
         Process other = sleeper();
-        writePlanLock("p.json", other.pid(), host());
+        writeLocalHaspLock("p.json", other.pid());
         LockFileEngine e = engine();
         Uni<LockResult> waiting = e.acquire(dir.resolve("p.json"), patient().withTimeout(Duration.ofSeconds(10)));
         var pending = waiting.subscribeAsCompletionStage();
@@ -129,10 +132,23 @@ class LockFileEngineTest {
 
     @Test
     void lockOfDeadProcessOnThisHostIsStaleAtOnce() throws Exception {
-        writePlanLock("d.json", deadPid(), host());
+        writeLocalHaspLock("d.json", deadPid());
         LockResult r = engine().acquire(dir.resolve("d.json"), LockOptions.defaults().withTimeout(Duration.ZERO))
                 .await().atMost(WAIT);
         granted(r);
+    }
+
+    @Test
+    void planOnlyLockOnOurHostnameIsJudgedBySilenceNotByItsPid() throws Exception {
+        // no pid namespace recorded: the pid may be a sidecar container's, alive there though unknown here
+        writePlanLock("sidecar.json", deadPid(), host());
+        LockFileEngine e = engine();
+        assertEquals(LockResult.Reason.LOCKED, failed(e.acquire(dir.resolve("sidecar.json"),
+                LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason());
+        long start = System.nanoTime();
+        granted(e.acquire(dir.resolve("sidecar.json"), patient()).await().atMost(WAIT));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms >= STALE.toMillis() / 2, "broken only after stale-after of silence: " + ms);
     }
 
     @Test
@@ -143,6 +159,7 @@ class LockFileEngineTest {
                 + host() + "\", \"type\": \"exclusive\", \"holders\": [{\"owner\": \"x\", \"pid\": " + reused.pid()
                 + ", \"hostname\": \"" + host() + "\", \"processStart\": \""
                 + Instant.now().minus(Duration.ofHours(3)) + "\", \"bootId\": \"" + self.bootId().orElse("") + "\","
+                + " \"pidNamespace\": \"" + self.pidNamespace().orElse("") + "\","
                 + " \"acquiredAt\": \"" + Instant.now() + "\", \"heartbeat\": \"" + Instant.now() + "\"}]}";
         Files.writeString(dir.resolve("r.json.lock"), content);
         granted(engine().acquire(dir.resolve("r.json"), LockOptions.defaults().withTimeout(Duration.ZERO))
@@ -361,14 +378,28 @@ class LockFileEngineTest {
     }
 
     @Test
+    void releasingAnEndedLeaseThatIsStillOnDiskReleasesNothing() throws Exception {
+        LockFileEngine e = engine();
+        Path res = dir.resolve("ended-lease");
+        LockHandle h = granted(e.acquire(res, LockOptions.defaults().withLease(Duration.ofMillis(100)))
+                .await().atMost(WAIT));
+        Instant end = h.expiresAt().orElseThrow();
+        Awaitility.await().atMost(WAIT).until(() -> Instant.now().isAfter(end));
+        assertTrue(Files.exists(dir.resolve("ended-lease.lock")), "no sweep has removed it yet");
+
+        assertFalse(e.release(res, h.lockId()).await().atMost(WAIT), "an ended lease is no longer held");
+        assertFalse(Files.exists(dir.resolve("ended-lease.lock")), "its file is cleaned up on the way");
+    }
+
+    @Test
     void sweepRemovesStaleLocksAndEndedLeasesButNoLiveOne() throws Exception {
         LockFileEngine e = engine();
-        writePlanLock("dead.json", deadPid(), host());
+        writeLocalHaspLock("dead.json", deadPid());
         Files.createDirectories(dir.resolve("locks"));
         granted(e.acquire(dir.resolve("locks/ended"), LockOptions.defaults().withLease(Duration.ofMillis(50)))
                 .await().atMost(WAIT));
         LockHandle live = granted(e.acquire(dir.resolve("live.json")).await().atMost(WAIT));
-        Path aside = dir.resolve(".old.json.lock.stale.0123abcd");
+        Path aside = dir.resolve(".old.json.lock.stale.0123456789abcdef");
         Files.writeString(aside, "{}");
         Files.setLastModifiedTime(aside, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(60)));
         Thread.sleep(100);
@@ -380,6 +411,21 @@ class LockFileEngineTest {
         assertTrue(Files.exists(dir.resolve("live.json.lock")));
         assertTrue(live.isHeld());
         assertFalse(Files.exists(aside), "a lock renamed aside by a breaker that died is removed");
+    }
+
+    @Test
+    void sweepLeavesFilesOfValidNamesThatLookLikeAsidesAlone() throws Exception {
+        Files.createDirectories(dir.resolve("queues"));
+        List<Path> valid = List.of(dir.resolve("queues/a.lock.stale.b.json"), dir.resolve("a.lock.stale.b"),
+                dir.resolve("queues/x.json.lock.stale.0123456789abcdef.json"));
+        for (Path file : valid) {
+            Files.writeString(file, "{}");
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(3600)));
+        }
+        engine().sweep(dir);
+        for (Path file : valid) {
+            assertTrue(Files.exists(file), file.getFileName() + " is no lock renamed aside by a breaker");
+        }
     }
 
     @Test

@@ -127,8 +127,7 @@ class MultiProcessLockTest {
         Path resource = dir.resolve("race.json");
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
-        Files.writeString(dir.resolve("race.json.lock"), "{\"pid\": " + dead.pid() + ", \"timestamp\": \""
-                + java.time.Instant.now() + "\", \"hostname\": \"" + ProcessIdentity.current().hostname() + "\"}");
+        Files.writeString(dir.resolve("race.json.lock"), PlantedLocks.localHolder(dead.pid()));
         // JVMs that start late on a loaded machine must still find the winner holding: a long hold
         long startAt = System.currentTimeMillis() + 4000;
         int racers = 4;
@@ -218,9 +217,8 @@ class MultiProcessLockTest {
                 long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
                 while (line == null && System.nanoTime() < deadline) {
                     // meanwhile, stale locks of a dead process keep appearing for the sweepers to break
-                    Files.writeString(dir.resolve("garbage-" + garbage++ + ".json.lock"), "{\"pid\": " + dead.pid()
-                            + ", \"timestamp\": \"" + java.time.Instant.now() + "\", \"hostname\": \""
-                            + ProcessIdentity.current().hostname() + "\"}");
+                    Files.writeString(dir.resolve("garbage-" + garbage++ + ".json.lock"),
+                            PlantedLocks.localHolder(dead.pid()));
                     line = h.pollLine(Duration.ofMillis(300));
                 }
                 assertEquals("CYCLED " + cycles + "/" + cycles, line,

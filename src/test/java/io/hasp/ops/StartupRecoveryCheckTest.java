@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.hasp.lock.LockEngineSettings;
 import io.hasp.lock.LockFileEngine;
+import io.hasp.lock.PlantedLocks;
 import io.hasp.storage.OrphanTempSweeper;
 
 /** {@link StartupRecoveryCheck}, and {@link StartupRecovery}, the start-up steps that report to it. */
@@ -95,11 +96,9 @@ class StartupRecoveryCheckTest {
         Path data = Files.createDirectories(temp.resolve("data/queues"));
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
-        String host = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
         // a writer that crashed between its temp file and the rename, holding the record's lock
-        Files.writeString(data.resolve("q1.json.lock"), "{\"pid\": " + dead.pid() + ", \"timestamp\": \""
-                + Instant.now() + "\", \"hostname\": \"" + host + "\"}");
-        Path orphan = Files.writeString(data.resolve("q1.json.tmp.0123456789abcdef"), "{\"half\": ");
+        Files.writeString(data.resolve("q1.json.lock"), PlantedLocks.localHolder(dead.pid()));
+        Path orphan = Files.writeString(data.resolve(".q1.json.tmp.0123456789abcdef"), "{\"half\": ");
         Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
         Path record = Files.writeString(data.resolve("q1.json"), "{}");
         StartupRecoveryCheck check = new StartupRecoveryCheck();

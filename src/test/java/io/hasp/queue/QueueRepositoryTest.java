@@ -60,7 +60,7 @@ class QueueRepositoryTest {
         RecordSettings d = RecordSettings.defaults();
         return new QueueRepository(locks, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), clock, data,
                 OPTIONS, new RecordSettings(Duration.ZERO, d.batchMax(), d.batchMaxBytes(), d.compactAfterIdle(),
-                        d.cacheSize()));
+                        d.cacheSize()), Integer.MAX_VALUE);
     }
 
     private QueueRepository withEngine() {
@@ -78,7 +78,7 @@ class QueueRepositoryTest {
 
         Queue q = queues.create("q1", "First").await().atMost(WAIT);
 
-        assertEquals(1, q.version());
+        assertEquals(micros(clock.instant()), q.version(), "a new record's version is its creation time in µs");
         assertTrue(Files.exists(data.resolve("queues/q1.json")));
         assertThrows(RecordConflictException.class, () -> queues.create("q1", "Again").await().atMost(WAIT));
         assertEquals("First", queues.get("q1").await().atMost(WAIT).orElseThrow().name());
@@ -96,7 +96,7 @@ class QueueRepositoryTest {
     @Test
     void commandsAreAddedUpdatedMovedAndRemoved() {
         QueueRepository queues = repository(new MockFileLockService());
-        queues.create("q", "Q").await().atMost(WAIT);
+        long created = queues.create("q", "Q").await().atMost(WAIT).version();
         for (String id : List.of("a", "b", "c")) {
             queues.addCommand("q", cmd(id), OptionalLong.empty()).await().atMost(WAIT);
         }
@@ -110,7 +110,7 @@ class QueueRepositoryTest {
 
         Queue removed = queues.removeCommand("q", "b", OptionalLong.empty()).await().atMost(WAIT);
         assertEquals(List.of("c", "a"), removed.commands().stream().map(Command::id).toList());
-        assertEquals(7, removed.version(), "create, three adds, move, update, remove: one version each");
+        assertEquals(created + 6, removed.version(), "three adds, move, update, remove: one version each");
 
         assertThrows(IllegalArgumentException.class,
                 () -> queues.moveCommand("q", "a", 2, OptionalLong.empty()).await().atMost(WAIT));
@@ -186,7 +186,7 @@ class QueueRepositoryTest {
     void lockTimeoutLeavesTheQueueUnchanged() {
         MockFileLockService mock = new MockFileLockService();
         QueueRepository queues = repository(mock);
-        queues.create("q", "Q").await().atMost(WAIT);
+        long created = queues.create("q", "Q").await().atMost(WAIT).version();
         org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !mock.isLocked(queues.path("q")).await()
                 .atMost(WAIT));
         mock.simulateContention(queues.path("q"));
@@ -196,7 +196,7 @@ class QueueRepositoryTest {
                 () -> queues.addCommand("q", cmd("a"), OptionalLong.empty()).await().atMost(WAIT));
 
         assertEquals(MockFileLockService.FOREIGN_PID, e.failure().holder().orElseThrow().pid());
-        assertEquals(1, queues.get("q").await().atMost(WAIT).orElseThrow().version());
+        assertEquals(created, queues.get("q").await().atMost(WAIT).orElseThrow().version());
     }
 
     @Test
@@ -221,7 +221,7 @@ class QueueRepositoryTest {
         assertTrue(check.success(), () -> "missing: " + diff(check.expected(), check.actual()));
         Queue q = queues.get("q").await().atMost(WAIT).orElseThrow();
         assertEquals(48, q.commands().size());
-        assertEquals(49, q.version());
+        assertEquals(micros(clock.instant()) + 48, q.version(), "created, then one version per add");
     }
 
     @Test
@@ -269,11 +269,15 @@ class QueueRepositoryTest {
         queues.create("a", "A").await().atMost(WAIT);
         queues.create("b", "B").await().atMost(WAIT);
         Files.writeString(data.resolve("queues/a.json.lock"), "{\"pid\":1}");
-        Files.writeString(data.resolve("queues/c.json.tmp.abc"), "{\"id\":\"c\"");
+        Files.writeString(data.resolve("queues/.c.json.tmp.0123456789abcdef"), "{\"id\":\"c\"");
 
         assertEquals(List.of("a", "b"), queues.list().await().atMost(WAIT).stream().map(Queue::id).toList());
         assertTrue(queues.delete("b", OptionalLong.empty()).await().atMost(WAIT));
         assertEquals(List.of("a"), queues.list().await().atMost(WAIT).stream().map(Queue::id).toList());
+    }
+
+    private static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000L;
     }
 
     private static Set<String> ids(Queue q) {

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
@@ -20,23 +21,35 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 
 @QuarkusTest
 class QueueResourceTest {
 
     private static String newQueue() {
         String id = "q-" + UUID.randomUUID();
-        admin().body(Map.of("id", id, "name", "Test queue")).post("/v1/queues").then().statusCode(201)
-                .header("ETag", "\"1\"").header("Location", containsString("/v1/queues/" + id))
-                .body("id", equalTo(id)).body("version", equalTo(1)).body("commands", hasSize(0));
+        Response created = admin().body(Map.of("id", id, "name", "Test queue")).post("/v1/queues");
+        created.then().statusCode(201).header("Location", containsString("/v1/queues/" + id))
+                .body("id", equalTo(id)).body("commands", hasSize(0));
+        assertEquals(tag(created.jsonPath().getLong("version")), created.header("ETag"));
         return id;
+    }
+
+    /** The entity tag of {@code version}, as served. */
+    private static String tag(long version) {
+        return "\"" + version + "\"";
+    }
+
+    private static long version(String id) {
+        return admin().get("/v1/queues/" + id).then().statusCode(200).extract().jsonPath().getLong("version");
     }
 
     @Test
     void createGetListAndDeleteAQueue() {
         String id = newQueue();
+        long created = version(id);
 
-        admin().get("/v1/queues/" + id).then().statusCode(200).header("ETag", "\"1\"")
+        admin().get("/v1/queues/" + id).then().statusCode(200).header("ETag", tag(created))
                 .body("name", equalTo("Test queue")).body("createdAt", startsWith("20"));
         admin().get("/v1/queues").then().statusCode(200)
                 .body("queues.find { it.id == '" + id + "' }.commands", equalTo(0));
@@ -58,6 +71,7 @@ class QueueResourceTest {
     @Test
     void commandsAreAddedPatchedMovedAndRemoved() {
         String id = newQueue();
+        long created = version(id);
         admin().body(Map.of("id", "a", "command", "echo a", "payload", Map.of("n", 1)))
                 .post("/v1/queues/" + id + "/commands").then().statusCode(201)
                 .body("status", equalTo("pending")).body("payload.n", equalTo(1)).body("claimedBy", nullValue());
@@ -65,12 +79,12 @@ class QueueResourceTest {
                 .then().statusCode(201);
 
         admin().body(Map.of("position", 0)).post("/v1/queues/" + id + "/commands/b/move").then().statusCode(200)
-                .body("commands.id", equalTo(List.of("b", "a"))).header("ETag", "\"4\"");
+                .body("commands.id", equalTo(List.of("b", "a"))).header("ETag", tag(created + 3));
         admin().body(Map.of("command", "echo A", "result", Map.of("ok", true)))
                 .patch("/v1/queues/" + id + "/commands/a").then().statusCode(200)
                 .body("command", equalTo("echo A")).body("result.ok", equalTo(true));
         admin().delete("/v1/queues/" + id + "/commands/b").then().statusCode(204);
-        admin().get("/v1/queues/" + id).then().body("commands", hasSize(1)).header("ETag", "\"6\"");
+        admin().get("/v1/queues/" + id).then().body("commands", hasSize(1)).header("ETag", tag(created + 5));
         admin().delete("/v1/queues/" + id + "/commands/b").then().statusCode(404);
         admin().body(Map.of("position", 5)).post("/v1/queues/" + id + "/commands/a/move").then().statusCode(400);
     }
@@ -99,7 +113,8 @@ class QueueResourceTest {
         admin().body(Map.of("runnerId", "r1", "leaseMs", 60000)).post("/v1/queues/" + id + "/claim").then()
                 .statusCode(200).body("status", equalTo("running"));
 
-        admin().header("If-Match", "\"3\"").body(Map.of("status", "pending"))
+        String etag = admin().get("/v1/queues/" + id).then().statusCode(200).extract().header("ETag");
+        admin().header("If-Match", etag).body(Map.of("status", "pending"))
                 .patch("/v1/queues/" + id + "/commands/c1").then().statusCode(200)
                 .body("status", equalTo("pending")).body("claimedBy", nullValue())
                 .body("claimExpiresAt", nullValue());
@@ -108,21 +123,22 @@ class QueueResourceTest {
                 .then().statusCode(409);
         admin().body(Map.of("runnerId", "r2")).post("/v1/queues/" + id + "/claim").then().statusCode(200)
                 .body("id", equalTo("c1")).body("claimedBy", equalTo("r2"));
-        admin().header("If-Match", "\"3\"").body(Map.of("status", "pending"))
+        admin().header("If-Match", etag).body(Map.of("status", "pending"))
                 .patch("/v1/queues/" + id + "/commands/c1").then().statusCode(412);
     }
 
     @Test
     void staleIfMatchIs412AndChangesNothing() {
         String id = newQueue();
+        long created = version(id);
 
         admin().header("If-Match", "\"7\"").body(Map.of("command", "x")).post("/v1/queues/" + id + "/commands")
                 .then().statusCode(412).contentType("application/problem+json")
-                .body("reason", equalTo("version-mismatch")).body("currentVersion", equalTo(1));
-        admin().header("If-Match", "\"1\"").body(Map.of("command", "x")).post("/v1/queues/" + id + "/commands")
+                .body("reason", equalTo("version-mismatch")).body("currentVersion", equalTo(created));
+        admin().header("If-Match", tag(created)).body(Map.of("command", "x")).post("/v1/queues/" + id + "/commands")
                 .then().statusCode(201);
-        admin().header("If-Match", "\"1\"").delete("/v1/queues/" + id).then().statusCode(412);
-        admin().get("/v1/queues/" + id).then().statusCode(200).header("ETag", "\"2\"");
+        admin().header("If-Match", tag(created)).delete("/v1/queues/" + id).then().statusCode(412);
+        admin().get("/v1/queues/" + id).then().statusCode(200).header("ETag", tag(created + 1));
     }
 
     @Test

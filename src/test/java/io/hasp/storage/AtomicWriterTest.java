@@ -129,13 +129,6 @@ class AtomicWriterTest {
     }
 
     @Test
-    void tempFilesAreRecognisedByName() {
-        assertTrue(AtomicWriter.isTempFile(dir.resolve("q.json.tmp.0123abcd")));
-        assertFalse(AtomicWriter.isTempFile(dir.resolve("q.json")));
-        assertFalse(AtomicWriter.isTempFile(dir.resolve("q.json.lock")));
-    }
-
-    @Test
     void concurrentWritersNeverProduceATornFile() throws Exception {
         int writers = 8;
         int writesEach = 25;

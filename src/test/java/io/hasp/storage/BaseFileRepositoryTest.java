@@ -2,6 +2,7 @@ package io.hasp.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,12 +12,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -87,6 +91,10 @@ class BaseFileRepositoryTest {
             return read(file(id));
         }
 
+        Uni<Boolean> remove(String id) {
+            return deleteWithLock(file(id), OptionalLong.empty());
+        }
+
         /** Adds {@code delta}, but the modifier waits for {@code go} after saying it entered. */
         Uni<Counter> addWhenTold(String id, long delta, CountDownLatch entered, CountDownLatch go) {
             return modifyWithLock(file(id), OptionalLong.empty(), current -> {
@@ -120,8 +128,7 @@ class BaseFileRepositoryTest {
         Counter first = repo.add("c", 5, OptionalLong.empty()).await().atMost(WAIT);
         Counter second = repo.add("c", 2, OptionalLong.empty()).await().atMost(WAIT);
 
-        assertEquals(1, first.version());
-        assertEquals(2, second.version());
+        assertEquals(first.version() + 1, second.version());
         assertEquals(7, repo.get("c").await().atMost(WAIT).orElseThrow().value());
         // two changes in a row may share one hold of the lock (group commit); every hold ends with a release
         org.awaitility.Awaitility.await("every lock taken was given back").atMost(WAIT)
@@ -130,17 +137,32 @@ class BaseFileRepositoryTest {
     }
 
     @Test
+    void aRecordCreatedAgainAfterItsDeleteNeverRepeatsAVersionOfTheOldOne() {
+        Counters repo = withMock();
+        Set<Long> versions = new HashSet<>();
+        for (int incarnation = 0; incarnation < 3; incarnation++) {
+            for (int change = 0; change < 5; change++) {
+                long v = repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT).version();
+                assertTrue(versions.add(v), "version " + v + " was already used by an earlier incarnation");
+            }
+            assertTrue(repo.remove("c").await().atMost(WAIT));
+        }
+        assertTrue(versions.stream().allMatch(v -> v < 1L << 53), "versions stay exact in JavaScript: " + versions);
+    }
+
+    @Test
     void staleExpectedVersionFailsAndChangesNothing() throws IOException {
         Counters repo = withMock();
-        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        long created = repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT).version();
         String before = Files.readString(repo.file("c"));
 
         VersionConflictException e = assertThrows(VersionConflictException.class,
                 () -> repo.add("c", 1, OptionalLong.of(7)).await().atMost(WAIT));
 
-        assertEquals(1, e.actual());
+        assertEquals(created, e.actual());
         assertEquals(before, Files.readString(repo.file("c")));
-        assertEquals(2, repo.add("c", 1, OptionalLong.of(1)).await().atMost(WAIT).version(), "the right one passes");
+        assertEquals(created + 1, repo.add("c", 1, OptionalLong.of(created)).await().atMost(WAIT).version(),
+                "the right one passes");
     }
 
     @Test
@@ -179,13 +201,15 @@ class BaseFileRepositoryTest {
         Long version = repo.computeWithLock(repo.file("c"), OptionalLong.empty(),
                 current -> Modification.write(new Counter("c", 99, 3), Counter::version)).await().atMost(WAIT);
 
-        assertEquals(1L, version, "the answer sees the version the repository set, not the modifier's");
+        assertEquals(repo.get("c").await().atMost(WAIT).orElseThrow().version(), version,
+                "the answer sees the version the repository set, not the modifier's");
+        assertNotEquals(99L, version);
     }
 
     @Test
     void lockTimeoutFailsWithLockExceptionAndNeverRunsTheModifier() throws IOException {
         Counters repo = withMock();
-        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        long created = repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT).version();
         org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !mock.isLocked(repo.file("c")).await().atMost(WAIT));
         mock.setLockBehavior(repo.file("c"), MockFileLockService.Behavior.TIMEOUT);
         AtomicInteger calls = new AtomicInteger();
@@ -198,7 +222,7 @@ class BaseFileRepositoryTest {
 
         assertEquals(LockResult.Reason.TIMEOUT, e.failure().reason());
         assertEquals(0, calls.get());
-        assertEquals(1, repo.get("c").await().atMost(WAIT).orElseThrow().version());
+        assertEquals(created, repo.get("c").await().atMost(WAIT).orElseThrow().version());
     }
 
     @Test
@@ -218,11 +242,11 @@ class BaseFileRepositoryTest {
     @Test
     void deleteAnswersWhetherTheRecordExistedAndHonoursTheVersion() {
         Counters repo = withMock();
-        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        long created = repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT).version();
 
         assertThrows(VersionConflictException.class,
                 () -> repo.deleteWithLock(repo.file("c"), OptionalLong.of(4)).await().atMost(WAIT));
-        assertTrue(repo.deleteWithLock(repo.file("c"), OptionalLong.of(1)).await().atMost(WAIT));
+        assertTrue(repo.deleteWithLock(repo.file("c"), OptionalLong.of(created)).await().atMost(WAIT));
         assertFalse(repo.deleteWithLock(repo.file("c"), OptionalLong.empty()).await().atMost(WAIT));
         assertFalse(Files.exists(repo.file("c")));
     }
@@ -230,12 +254,12 @@ class BaseFileRepositoryTest {
     @Test
     void writeWithLockReplacesWhateverWasThere() {
         Counters repo = withMock();
-        repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT);
+        long created = repo.add("c", 1, OptionalLong.empty()).await().atMost(WAIT).version();
 
         Counter stored = repo.writeWithLock(repo.file("c"), new Counter("c", 0, 40), OptionalLong.empty())
                 .await().atMost(WAIT);
 
-        assertEquals(new Counter("c", 2, 40), stored);
+        assertEquals(new Counter("c", created + 1, 40), stored);
         assertEquals(stored, repo.readWithLock(repo.file("c")).await().atMost(WAIT).orElseThrow());
     }
 
@@ -245,8 +269,8 @@ class BaseFileRepositoryTest {
         repo.add("a", 1, OptionalLong.empty()).await().atMost(WAIT);
         repo.add("b", 2, OptionalLong.empty()).await().atMost(WAIT);
         Files.writeString(dir.resolve("a.json.lock"), "{\"pid\":1,\"timestamp\":\"x\",\"hostname\":\"h\"}");
-        Files.writeString(dir.resolve("a.json.fence"), "");
-        Files.writeString(dir.resolve("b.json.tmp.0123"), "{\"id\":\"torn");
+        Files.writeString(dir.resolve(".a.json.fence"), "");
+        Files.writeString(dir.resolve(".b.json.tmp.0123456789abcdef"), "{\"id\":\"torn");
         Files.writeString(dir.resolve("notes.txt"), "hello");
         Files.writeString(dir.resolve("broken.json"), "{not json");
 
@@ -264,16 +288,17 @@ class BaseFileRepositoryTest {
             increments.add(n -> n + 1);
         }
         Function<UnaryOperator<Long>, Uni<?>> modify = increment -> repo.add("shared", 1, OptionalLong.empty());
+        AtomicLong initial = new AtomicLong();
 
         ConcurrencyHelpers.UpdateCheck<Long> check = ConcurrencyHelpers.verifyNoLostUpdates(0L, increments,
                 () -> repo.get("shared").map(c -> c.map(Counter::value).orElse(-1L)),
                 value -> repo.writeWithLock(repo.file("shared"), new Counter("shared", 0, value),
-                        OptionalLong.empty()).replaceWithVoid(),
+                        OptionalLong.empty()).invoke(c -> initial.set(c.version())).replaceWithVoid(),
                 modify).await().atMost(Duration.ofSeconds(60));
 
         assertTrue(check.success(), () -> "expected " + check.expected() + " but was " + check.actual());
-        assertEquals(65, repo.get("shared").await().atMost(WAIT).orElseThrow().version(),
-                "one version per change: the initial write and 64 increments");
+        assertEquals(initial.get() + 64, repo.get("shared").await().atMost(WAIT).orElseThrow().version(),
+                "one version per change: 64 increments after the initial write");
     }
 
     @Test

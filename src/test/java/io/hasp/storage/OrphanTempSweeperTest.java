@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,13 +33,13 @@ class OrphanTempSweeperTest {
         Path queues = Files.createDirectories(root.resolve("queues"));
         Path unlockedTarget = queues.resolve("a.json");
         Path lockedTarget = queues.resolve("b.json");
-        Path orphan = aged(queues.resolve("a.json.tmp.1111"), Duration.ofMinutes(5));
-        Path heldByWriter = aged(queues.resolve("b.json.tmp.2222"), Duration.ofMinutes(5));
-        Path young = aged(queues.resolve("a.json.tmp.3333"), Duration.ofSeconds(5));
+        Path orphan = aged(queues.resolve(".a.json.tmp.1111111111111111"), Duration.ofMinutes(5));
+        Path heldByWriter = aged(queues.resolve(".b.json.tmp.2222222222222222"), Duration.ofMinutes(5));
+        Path young = aged(queues.resolve(".a.json.tmp.3333333333333333"), Duration.ofSeconds(5));
         Path record = aged(unlockedTarget, Duration.ofMinutes(5));
         Path lockFile = aged(queues.resolve("b.json.lock"), Duration.ofMinutes(5));
-        Path nested = aged(Files.createDirectories(root.resolve("file-changes/sessions")).resolve("s.json.tmp.44"),
-                Duration.ofHours(1));
+        Path nested = aged(Files.createDirectories(root.resolve("file-changes/sessions"))
+                .resolve(".s.json.tmp.4444444444444444"), Duration.ofHours(1));
         when(locks.isLocked(any())).thenAnswer(call -> Uni.createFrom().item(call.getArgument(0).equals(lockedTarget)));
 
         int removed = new OrphanTempSweeper(locks).sweep(root);
@@ -53,8 +54,26 @@ class OrphanTempSweeperTest {
     }
 
     @Test
+    void recordsAndLockFilesNamedLikeTempFilesAreNeverRemoved() throws IOException {
+        Path queues = Files.createDirectories(root.resolve("queues"));
+        Path named = Files.createDirectories(root.resolve("locks"));
+        List<Path> valid = List.of(queues.resolve("a.tmp.b.json"), queues.resolve("x.json.tmp.1.json"),
+                queues.resolve("x.json.tmp.0123456789abcdef.json"), named.resolve("a.tmp.b.lock"),
+                named.resolve("x.json.tmp.0123456789abcdef.lock"), queues.resolve("a.lock.stale.b.json"));
+        for (Path file : valid) {
+            aged(file, Duration.ofHours(1));
+        }
+        when(locks.isLocked(any())).thenReturn(Uni.createFrom().item(false));
+
+        assertEquals(0, new OrphanTempSweeper(locks).sweep(root));
+        for (Path file : valid) {
+            assertTrue(Files.exists(file), file.getFileName() + " is a record or a lock file, not a temp file");
+        }
+    }
+
+    @Test
     void keepsTempFilesWhenTheLockStateCannotBeRead() throws IOException {
-        Path orphan = aged(root.resolve("c.json.tmp.5555"), Duration.ofMinutes(5));
+        Path orphan = aged(root.resolve(".c.json.tmp.5555555555555555"), Duration.ofMinutes(5));
         when(locks.isLocked(any())).thenReturn(Uni.createFrom().failure(new IOException("disk gone")));
 
         assertEquals(0, new OrphanTempSweeper(locks).sweep(root));
