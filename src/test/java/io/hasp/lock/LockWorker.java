@@ -98,6 +98,8 @@ public final class LockWorker {
             String text = Files.exists(h.lockPath()) ? Files.readString(h.lockPath()) : "";
             if (names(text, engine, h) && h.isHeld()) {
                 intact++;
+            } else {
+                System.err.println("LOST at " + i + " held=" + h.isHeld() + " file=" + text);
             }
             h.release().await().atMost(Duration.ofSeconds(10));
         }
