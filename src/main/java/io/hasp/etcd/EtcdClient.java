@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
@@ -16,6 +17,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
 import io.hasp.etcd.api.LeaseGrantRequest;
 import io.hasp.etcd.api.LeaseGrantResponse;
 import io.hasp.etcd.api.LeaseKeepAliveRequest;
@@ -25,13 +29,13 @@ import io.hasp.etcd.api.LeaseTimeToLiveRequest;
 import io.hasp.etcd.api.LeaseTimeToLiveResponse;
 import io.hasp.etcd.api.MutinyKVGrpc;
 import io.hasp.etcd.api.MutinyLeaseGrpc;
-import io.hasp.etcd.api.MutinyWatchGrpc;
 import io.hasp.etcd.api.RangeRequest;
 import io.hasp.etcd.api.RangeResponse;
 import io.hasp.etcd.api.TxnRequest;
 import io.hasp.etcd.api.TxnResponse;
 import io.hasp.etcd.api.WatchCreateRequest;
 import io.hasp.etcd.api.WatchRequest;
+import io.hasp.etcd.api.WatchGrpc;
 import io.hasp.etcd.api.WatchResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -72,9 +76,12 @@ public final class EtcdClient implements AutoCloseable {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
 
-    /** One cluster member: its channel and stubs. */
+    /**
+     * One cluster member: its channel and stubs. Watches use the plain asynchronous stub: cancelling a Mutiny stream
+     * of a bidirectional call does not cancel the call, and etcd keeps a watch open as long as its call.
+     */
     private record Member(String endpoint, ManagedChannel channel, MutinyKVGrpc.MutinyKVStub kv,
-                          MutinyLeaseGrpc.MutinyLeaseStub lease, MutinyWatchGrpc.MutinyWatchStub watch) {
+                          MutinyLeaseGrpc.MutinyLeaseStub lease, WatchGrpc.WatchStub watch) {
     }
 
     private EtcdClient(List<Member> members, Duration requestTimeout, Duration operationTimeout,
@@ -109,7 +116,7 @@ public final class EtcdClient implements AutoCloseable {
                     .keepAliveTimeout(KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS)
                     .build();
             members.add(new Member(uri.getHost() + ":" + uri.getPort(), channel, MutinyKVGrpc.newMutinyStub(channel),
-                    MutinyLeaseGrpc.newMutinyStub(channel), MutinyWatchGrpc.newMutinyStub(channel)));
+                    MutinyLeaseGrpc.newMutinyStub(channel), WatchGrpc.newStub(channel)));
         }
         return new EtcdClient(members, requestTimeout, operationTimeout, registry);
     }
@@ -188,17 +195,40 @@ public final class EtcdClient implements AutoCloseable {
     public Uni<WatchResponse> firstEvent(WatchCreateRequest create) {
         Member m = members.get(current.get());
         WatchRequest request = WatchRequest.newBuilder().setCreateRequest(create).build();
-        // the request stream stays open: closing it would end the watch with the call
-        Multi<WatchRequest> requests = Multi.createFrom().emitter(e -> e.emit(request));
-        return m.watch().watch(requests)
-                .filter(r -> r.getEventsCount() > 0 || r.getCanceled() || r.getCompactRevision() != 0)
-                .toUni()
-                .onItem().ifNull().failWith(() -> new EtcdException("watch ended without an answer", null))
-                .onFailure().invoke(f -> {
-                    if (f instanceof StatusRuntimeException) {
-                        moveOn(m, f);
-                    }
-                });
+        return Uni.createFrom().<WatchResponse>emitter(emitter -> {
+            AtomicReference<ClientCallStreamObserver<WatchRequest>> call = new AtomicReference<>();
+            StreamObserver<WatchRequest> requests = m.watch().watch(
+                    new ClientResponseObserver<WatchRequest, WatchResponse>() {
+                        @Override
+                        public void beforeStart(ClientCallStreamObserver<WatchRequest> started) {
+                            call.set(started);
+                        }
+
+                        @Override
+                        public void onNext(WatchResponse r) {
+                            if (r.getEventsCount() > 0 || r.getCanceled() || r.getCompactRevision() != 0) {
+                                emitter.complete(r);
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            emitter.fail(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            emitter.fail(new EtcdException("watch ended without an answer", null));
+                        }
+                    });
+            // ending the call (answered, failed or no longer wanted) is what ends the watch in etcd
+            emitter.onTermination(() -> call.get().cancel("watch no longer needed", null));
+            requests.onNext(request);
+        }).onFailure().invoke(f -> {
+            if (f instanceof StatusRuntimeException) {
+                moveOn(m, f);
+            }
+        });
     }
 
     private <T> Uni<T> call(String op, Function<Member, Uni<T>> rpc) {

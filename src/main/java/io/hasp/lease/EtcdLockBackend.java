@@ -238,6 +238,8 @@ public class EtcdLockBackend implements LockBackend {
         private final long ttl;
         private final long timeoutNanos;
         private final int maxRetries;
+        /** How long this acquisition may wait: its timeout, or its retries' backoff schedule when that is shorter. */
+        private final long patienceNanos;
         private final long start = System.nanoTime();
         private final WaitQueues.Waiter waiter;
         private final Map<String, String> ids = new LinkedHashMap<>();
@@ -253,6 +255,9 @@ public class EtcdLockBackend implements LockBackend {
             this.timeoutNanos = o.timeoutMs() == null ? defaults.timeout().toNanos()
                     : Duration.ofMillis(o.timeoutMs()).toNanos();
             this.maxRetries = o.maxRetries() == null ? defaults.maxRetries() : o.maxRetries();
+            Duration interval = o.retryIntervalMs() == null ? defaults.retryInterval()
+                    : Duration.ofMillis(o.retryIntervalMs());
+            this.patienceNanos = Math.min(timeoutNanos, backoffSchedule(interval, defaults.retryCap(), maxRetries));
             this.waiter = new WaitQueues.Waiter(names);
             names.forEach(n -> ids.put(n, EtcdKeys.newId()));
         }
@@ -269,14 +274,23 @@ public class EtcdLockBackend implements LockBackend {
         }
 
         private long remainingNanos() {
-            return timeoutNanos - (System.nanoTime() - start);
+            return patienceNanos - (System.nanoTime() - start);
+        }
+
+        /**
+         * Why waiting ended: the deadline ({@code timeout}); the retries' schedule when that ends first, or a zero
+         * timeout ({@code locked}).
+         */
+        private LockResult.Reason outOfPatience() {
+            return timeoutNanos == 0 || patienceNanos < timeoutNanos ? LockResult.Reason.LOCKED
+                    : LockResult.Reason.TIMEOUT;
         }
 
         private Uni<List<LockGrant>> loop() {
             if (!queues.isHead(waiter)) {
                 return waitAtMost(waiter.signal().next(), remainingNanos()).chain(woke -> {
                     if (!woke) {
-                        return refuse(LockResult.Reason.TIMEOUT, null);
+                        return refuse(outOfPatience(), null);
                     }
                     waiter.signal().rearm();
                     return loop();
@@ -292,7 +306,7 @@ public class EtcdLockBackend implements LockBackend {
                     return refuse(LockResult.Reason.LOCKED, attempt.holder());
                 }
                 return waitForChange(attempt).chain(again -> again ? loop()
-                        : refuse(LockResult.Reason.TIMEOUT, attempt.holder()));
+                        : refuse(outOfPatience(), attempt.holder()));
             });
         }
 
@@ -595,6 +609,27 @@ public class EtcdLockBackend implements LockBackend {
                     "leaseMs must not exceed " + config.lease().max().toMillis() + " (hasp.lease.max)");
         }
         return lease;
+    }
+
+    /**
+     * The time the file backend's backoff would take for {@code retries} pauses ({@code interval} doubling, capped at
+     * {@code cap}, jitter left out). A waiter here does not poll, it looks again on each deletion; but
+     * {@code maxRetries} must still bound its wait as it does there, so it gives up with {@code locked} after this.
+     */
+    static long backoffSchedule(Duration interval, Duration cap, int retries) {
+        long total = 0;
+        long pause = interval.toNanos();
+        long capNanos = cap.toNanos();
+        for (int i = 0; i < retries; i++) {
+            if (pause >= capNanos || pause > Long.MAX_VALUE / 4) {
+                long step = Math.min(pause, capNanos);
+                long left = retries - i;
+                return step > (Long.MAX_VALUE - total) / left ? Long.MAX_VALUE : total + step * left;
+            }
+            total += pause;
+            pause *= 2;
+        }
+        return total;
     }
 
     /** etcd TTLs are whole seconds: a lease is rounded up, never down. */
