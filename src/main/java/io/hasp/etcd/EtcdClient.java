@@ -243,7 +243,8 @@ public final class EtcdClient implements AutoCloseable {
                 .withBackOff(FIRST_BACKOFF, MAX_BACKOFF).withJitter(0.5)
                 .expireIn(operationTimeout.toMillis())
                 .onFailure(f -> !(f instanceof EtcdException) && !notFound(f))
-                .transform(f -> new EtcdException("etcd " + op + " failed: " + describe(f), f));
+                .transform(f -> new EtcdException("etcd " + op + " failed: "
+                        + describe(f instanceof StatusRuntimeException || f.getCause() == null ? f : f.getCause()), f));
     }
 
     private long deadlineMs() {

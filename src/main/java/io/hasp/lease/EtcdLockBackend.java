@@ -111,13 +111,14 @@ public class EtcdLockBackend implements LockBackend {
 
     @Override
     public Uni<LockGrant> acquire(LockName name, AcquireOptions options) {
-        return new Acquisition(List.of(name.value()), options).run().map(grants -> grants.get(0));
+        return new Acquisition(List.of(name.value()), options).run().map(grants -> grants.get(0))
+                .onFailure().transform(this::ioFault);
     }
 
     @Override
     public Uni<LockGrants> acquireAll(List<LockName> names, AcquireOptions options) {
         List<String> sorted = new TreeSet<>(names).stream().map(LockName::value).toList();
-        return new Acquisition(sorted, options).run().map(LockGrants::new);
+        return new Acquisition(sorted, options).run().map(LockGrants::new).onFailure().transform(this::ioFault);
     }
 
     @Override

@@ -9,8 +9,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +39,11 @@ final class HaspProcess implements AutoCloseable {
 
     /** Starts a replica on {@code dataDir} and waits until it is ready. */
     static HaspProcess start(String label, Path dataDir) throws Exception {
+        return start(label, dataDir, Map.of());
+    }
+
+    /** Starts a replica on {@code dataDir} with extra system properties and waits until it is ready. */
+    static HaspProcess start(String label, Path dataDir, Map<String, String> properties) throws Exception {
         Path jar = Path.of(System.getProperty("hasp.runner.jar", "target/quarkus-app/quarkus-run.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the package phase first");
@@ -45,10 +52,13 @@ final class HaspProcess implements AutoCloseable {
         Path logs = Path.of("target", "it-logs");
         Files.createDirectories(logs);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
                 "-Dquarkus.http.port=" + port, "-Dhasp.data-dir=" + dataDir.toAbsolutePath(),
                 "-Dhasp.admin-token=" + ADMIN_TOKEN, "-Dhasp.sweep.interval=1s",
-                "-Dquarkus.log.category.\"io.hasp\".level=DEBUG", "-jar", jar.toAbsolutePath().toString()))
+                "-Dquarkus.log.category.\"io.hasp\".level=DEBUG"));
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(logs.resolve(label + "-" + port + ".log").toFile());
         HaspProcess p = new HaspProcess(pb.start(), port);
@@ -86,13 +96,21 @@ final class HaspProcess implements AutoCloseable {
     }
 
     HttpResponse<String> send(String method, String path, Object body) throws IOException, InterruptedException {
+        return HTTP.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends without waiting for the answer. */
+    CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, Object body) throws IOException {
+        return HTTP.sendAsync(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(String method, String path, Object body) throws IOException {
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
                 .method(method, publisher).build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** Sends and parses the JSON answer, after checking its status. */
