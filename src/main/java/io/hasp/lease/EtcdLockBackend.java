@@ -55,7 +55,8 @@ import io.smallrye.mutiny.Uni;
  * <ol>
  *   <li>queue in this process' FIFO queue of every name ({@link WaitQueues}); wait to be first in each. Only the
  *       first asks etcd, so local waiters are served in order and cost etcd nothing while they wait;</li>
- *   <li>grant a lease per name of {@code ceil(leaseMs / 1000)} seconds (etcd raises it to its minimum, about 2 s);</li>
+ *   <li>take a lease per name of {@code ceil(leaseMs / 1000)} seconds (etcd raises it to its minimum, about 2 s):
+ *       one granted ahead ({@link SpareLeases}) or a new one;</li>
  *   <li>one transaction for all names: if, for every name, no exclusive grant and no shared grant exist (exclusive),
  *       or no exclusive grant and no waiting writer exist (shared), put the grant keys; otherwise read the names'
  *       keys and, for a writer that will wait, put its waiting-writer key, which keeps new readers out until it is
@@ -64,10 +65,11 @@ import io.smallrye.mutiny.Uni;
  *       increases across every replica and restart of the cluster;</li>
  *   <li>busy: give up with {@code locked} when {@code timeoutMs} is 0 or {@code maxRetries} busy attempts are used,
  *       with {@code timeout} when the deadline has passed; else watch the busy name's keys for a deletion from the
- *       revision read plus one (a release, an expiry, a forced release), or a release in this process, and go to
- *       3. Every wake-up is checked by a new transaction: a watch event is a reason to look, never a grant. A watch
- *       whose revision was compacted is answered at once, so the waiter reads again and watches from there. While
- *       it waits, the waiter keeps its leases (and with them its waiting-writer key) alive.</li>
+ *       revision read plus one (a release, an expiry, a forced release: from any replica, this one included, the
+ *       same way, so that replicas compete on equal terms), and go to 3. Every wake-up is checked by a new
+ *       transaction: a watch event is a reason to look, never a grant. A watch whose revision was compacted is
+ *       answered at once, so the waiter reads again and watches from there. While it waits, the waiter keeps its
+ *       leases (and with them its waiting-writer key) alive.</li>
  * </ol>
  * A transaction retried after a time-out may have been applied the first time: a busy answer that shows this
  * acquisition's own keys is taken as the grant it is.
@@ -99,6 +101,7 @@ public class EtcdLockBackend implements LockBackend {
     private final EtcdKeys keys;
     private final ProcessIdentity me = ProcessIdentity.current();
     private final WaitQueues queues = new WaitQueues();
+    private final SpareLeases spares;
 
     @Inject
     public EtcdLockBackend(EtcdClient etcd, HaspConfig config, LockMetrics metrics, ObjectMapper json) {
@@ -107,6 +110,7 @@ public class EtcdLockBackend implements LockBackend {
         this.metrics = metrics;
         this.json = json;
         this.keys = new EtcdKeys(config.etcd().namespace());
+        this.spares = new SpareLeases(etcd);
     }
 
     @Override
@@ -165,8 +169,8 @@ public class EtcdLockBackend implements LockBackend {
                         throw notHeld(name);
                     }
                     KeyValue released = r.getResponses(0).getResponseDeleteRange().getPrevKvs(0);
+                    // no local wake-up here: waiters of every replica learn of it the same way, by their watch
                     revokeLater(released.getLease());
-                    queues.wake(name.value());
                     Instant since = value(released).acquiredAt();
                     metrics.released(Duration.between(since, Instant.now()).toNanos());
                     return null;
@@ -452,6 +456,12 @@ public class EtcdLockBackend implements LockBackend {
         }
 
         private Uni<Void> grantLease(String name) {
+            Optional<SpareLeases.Spare> spare = spares.take(ttl);
+            if (spare.isPresent()) {
+                SpareLeases.Spare s = spare.get();
+                leases.put(name, new LeaseState(s.id(), s.ttl(), s.grantedNanos(), s.grantedAt()));
+                return Uni.createFrom().voidItem();
+            }
             long sentNanos = System.nanoTime();
             Instant sentAt = Instant.now();
             return etcd.grant(ttl).invoke(r -> leases.put(name, new LeaseState(r.getID(), r.getTTL(), sentNanos,
