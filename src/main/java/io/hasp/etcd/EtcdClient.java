@@ -243,8 +243,7 @@ public final class EtcdClient implements AutoCloseable {
                 .withBackOff(FIRST_BACKOFF, MAX_BACKOFF).withJitter(0.5)
                 .expireIn(operationTimeout.toMillis())
                 .onFailure(f -> !(f instanceof EtcdException) && !notFound(f))
-                .transform(f -> new EtcdException("etcd " + op + " failed: "
-                        + describe(f instanceof StatusRuntimeException || f.getCause() == null ? f : f.getCause()), f));
+                .transform(f -> new EtcdException("etcd " + op + " failed: " + describe(rootOf(f)), f));
     }
 
     private long deadlineMs() {
@@ -278,6 +277,11 @@ public final class EtcdClient implements AutoCloseable {
     /** etcd's answer for a lease (or key) that does not exist. */
     static boolean notFound(Throwable f) {
         return f instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND;
+    }
+
+    /** The gRPC failure behind Mutiny's "retries expired", or the failure itself. */
+    private static Throwable rootOf(Throwable f) {
+        return f instanceof StatusRuntimeException || f.getCause() == null ? f : f.getCause();
     }
 
     /** The gRPC status of a failure, without anything from the request. */

@@ -14,7 +14,8 @@ import io.hasp.etcd.EtcdClient;
 
 /**
  * etcd leases granted ahead of need, so that granting a lock costs one transaction instead of a lease grant and a
- * transaction, one after the other. Each grant still gets a lease of its own: a spare is taken by one acquisition only.
+ * transaction, one after the other. Each grant still gets a lease of its own: a spare is taken by one acquisition
+ * only.
  * A few spares are kept for each lease length in use (at most {@value #PER_TTL} each, for at most {@value #MAX_TTLS}
  * lengths); one taken is replaced in the background. A spare granted more than a third of its TTL ago is not handed
  * out (it is revoked), so a taken lease always has most of its TTL left, and the acquisition renews it when it grants

@@ -25,8 +25,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The contract of {@link LockBackend}, the same cases for every backend (as ShedLock's
- * {@code AbstractLockProviderIntegrationTest}): each backend's test class subclasses this one and runs them against its
- * own application. Timing bounds are generous: they prove a waiter is woken, not how fast a busy machine is.
+ * {@code AbstractLockProviderIntegrationTest}): each backend's test class subclasses this one and runs them against
+ * its own application. Timing bounds are generous: they prove a waiter is woken, not how fast a busy machine is.
  */
 public abstract class AbstractLockBackendContractTest {
 
@@ -222,7 +222,8 @@ public abstract class AbstractLockBackendContractTest {
                 .status());
         release(g);
         assertEquals(404, problem(() -> backend.release(new LockName(name), g.lockId())).status());
-        assertEquals(404, problem(() -> backend.renew(new LockName(name), g.lockId(), RenewRequest.DEFAULTS)).status());
+        assertEquals(404, problem(() -> backend.renew(new LockName(name), g.lockId(), RenewRequest.DEFAULTS))
+                .status());
     }
 
     @Test
@@ -246,7 +247,8 @@ public abstract class AbstractLockBackendContractTest {
         LockGrant b = acquire(name, opts(LockType.SHARED, 1000, 30_000));
         assertTrue(backend.forceRelease(new LockName(name)).await().atMost(WAIT));
         assertFalse(status(name).locked());
-        assertEquals(404, problem(() -> backend.renew(new LockName(name), a.lockId(), RenewRequest.DEFAULTS)).status());
+        assertEquals(404, problem(() -> backend.renew(new LockName(name), a.lockId(), RenewRequest.DEFAULTS))
+                .status());
         assertEquals(404, problem(() -> backend.release(new LockName(name), b.lockId())).status());
         assertFalse(backend.forceRelease(new LockName(name)).await().atMost(WAIT));
         release(acquire(name, exclusive(0)));
