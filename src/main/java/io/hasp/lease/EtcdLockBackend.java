@@ -170,9 +170,9 @@ public class EtcdLockBackend implements LockBackend {
                     }
                     KeyValue released = r.getResponses(0).getResponseDeleteRange().getPrevKvs(0);
                     // no local wake-up here: waiters of every replica learn of it the same way, by their watch
-                    revokeLater(released.getLease());
-                    Instant since = value(released).acquiredAt();
-                    metrics.released(Duration.between(since, Instant.now()).toNanos());
+                    EtcdGrantValue v = value(released);
+                    spares.giveBack(released.getLease(), v.ttlSeconds());
+                    metrics.released(Duration.between(v.acquiredAt(), Instant.now()).toNanos());
                     return null;
                 });
     }
@@ -270,10 +270,10 @@ public class EtcdLockBackend implements LockBackend {
         Uni<List<LockGrant>> run() {
             queues.enqueue(waiter);
             return loop()
-                    .onItemOrFailure().invoke(() -> queues.remove(waiter))
+                    .onItemOrFailure().invoke((grants, failure) -> queues.remove(waiter, failure == null))
                     .onFailure().invoke(this::revokeLeases)
                     .onCancellation().invoke(() -> {
-                        queues.remove(waiter);
+                        queues.remove(waiter, false);
                         revokeLeases();
                     });
         }
@@ -302,7 +302,9 @@ public class EtcdLockBackend implements LockBackend {
                 });
             }
             waiter.signal().rearm();
-            return ensureLeases().chain(this::attempt).chain(attempt -> {
+            Uni<Attempt> look = waiter.takeAfterGrant() ? peek().chain(p -> p != null ? Uni.createFrom().item(p)
+                    : ensureLeases().chain(this::attempt)) : ensureLeases().chain(this::attempt);
+            return look.chain(attempt -> {
                 if (attempt.granted() != null) {
                     return Uni.createFrom().item(attempt.granted());
                 }
@@ -312,6 +314,32 @@ public class EtcdLockBackend implements LockBackend {
                 }
                 return waitForChange(attempt).chain(again -> again ? loop()
                         : refuse(outOfPatience(), attempt.holder()));
+            });
+        }
+
+        /**
+         * A look without writing, for a waiter that has just become first because the one before it was granted the
+         * lock: it is most likely busy, and a failed transaction would still be a write. A linearizable read-only
+         * transaction (no write, no fsync) reads the names; the busy answer it gives is as good as a failed attempt's.
+         * Empty ({@code null}) when the names look free, or when a writer must put its waiting-writer key: then the
+         * transaction of step 3 is made.
+         */
+        private Uni<Attempt> peek() {
+            TxnRequest.Builder txn = TxnRequest.newBuilder();
+            names.forEach(n -> txn.addSuccess(RequestOp.newBuilder().setRequestRange(prefix(keys.name(n)))));
+            return etcd.txn(txn.build()).map(r -> {
+                for (int i = 0; i < names.size(); i++) {
+                    List<KeyValue> kvs = r.getResponses(i).getResponseRange().getKvsList();
+                    if (blocked(kvs)) {
+                        boolean readersIn = kvs.stream().anyMatch(kv -> keys.split(kv.getKey())
+                                .map(p -> p[1].equals("s")).orElse(false));
+                        if (type == LockType.EXCLUSIVE && readersIn && timeoutNanos > 0) {
+                            return null;
+                        }
+                        return new Attempt(null, r.getHeader().getRevision(), names.get(i), oldestGrant(kvs));
+                    }
+                }
+                return null;
             });
         }
 
@@ -358,11 +386,9 @@ public class EtcdLockBackend implements LockBackend {
                         ownRevision = kv.getCreateRevision();
                     }
                 }
-                List<KeyValue> grants = range.getKvsList().stream().filter(EtcdLockBackend.this::isGrant)
-                        .sorted(Comparator.comparingLong(KeyValue::getCreateRevision)).toList();
-                if (busyName == null && (blocked(range.getKvsList()))) {
+                if (busyName == null && blocked(range.getKvsList())) {
                     busyName = name;
-                    holder = grants.isEmpty() ? null : grants.get(0);
+                    holder = oldestGrant(range.getKvsList());
                 }
             }
             if (own == names.size()) {
@@ -459,8 +485,13 @@ public class EtcdLockBackend implements LockBackend {
             Optional<SpareLeases.Spare> spare = spares.take(ttl);
             if (spare.isPresent()) {
                 SpareLeases.Spare s = spare.get();
-                leases.put(name, new LeaseState(s.id(), s.ttl(), s.grantedNanos(), s.grantedAt()));
-                return Uni.createFrom().voidItem();
+                LeaseState taken = new LeaseState(s.id(), s.ttl(), s.renewedNanos(), s.renewedAt());
+                if (System.nanoTime() - s.renewedNanos() < Math.min(FRESH_NANOS, taken.refreshNanos())) {
+                    leases.put(name, taken);
+                    return Uni.createFrom().voidItem();
+                }
+                // renewed before use (etcd answers a keep-alive without a write); an ended one is replaced
+                return renewLease(name, taken);
             }
             long sentNanos = System.nanoTime();
             Instant sentAt = Instant.now();
@@ -596,6 +627,12 @@ public class EtcdLockBackend implements LockBackend {
         });
     }
 
+    /** The grant key created first among {@code kvs}, or {@code null}. */
+    private KeyValue oldestGrant(List<KeyValue> kvs) {
+        return kvs.stream().filter(this::isGrant).min(Comparator.comparingLong(KeyValue::getCreateRevision))
+                .orElse(null);
+    }
+
     private boolean isGrant(KeyValue kv) {
         return keys.split(kv.getKey()).map(p -> isGrantKind(p[1])).orElse(false);
     }
@@ -605,11 +642,7 @@ public class EtcdLockBackend implements LockBackend {
     }
 
     private void revokeLater(long leaseId) {
-        if (leaseId == 0) {
-            return;
-        }
-        etcd.revoke(leaseId).subscribe().with(v -> { }, f -> LOG.debugf("lease revocation failed, it will expire: %s",
-                f.toString()));
+        spares.revoke(leaseId);
     }
 
     /** Lease of a request, checked against {@code hasp.lease.max}; absent means {@code hasp.lease.default}. */

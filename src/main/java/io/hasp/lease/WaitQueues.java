@@ -25,6 +25,7 @@ final class WaitQueues {
     static final class Waiter {
         private final List<String> names;
         private final Signal signal = new Signal();
+        private volatile boolean afterGrant;
 
         Waiter(List<String> names) {
             this.names = List.copyOf(names);
@@ -32,6 +33,13 @@ final class WaitQueues {
 
         Signal signal() {
             return signal;
+        }
+
+        /** Whether it became first because the one before it was granted (once: reading clears it). */
+        boolean takeAfterGrant() {
+            boolean was = afterGrant;
+            afterGrant = false;
+            return was;
         }
     }
 
@@ -47,8 +55,11 @@ final class WaitQueues {
         }
     }
 
-    /** Takes {@code waiter} out (granted, given up or cancelled) and wakes those it leaves at the head. */
-    void remove(Waiter waiter) {
+    /**
+     * Takes {@code waiter} out ({@code granted}, or given up or cancelled) and wakes those it leaves at the head; after
+     * a grant they are told so, since the lock they wait for is then most likely busy.
+     */
+    void remove(Waiter waiter, boolean granted) {
         List<Waiter> heads = new ArrayList<>();
         synchronized (this) {
             for (String name : waiter.names) {
@@ -56,15 +67,19 @@ final class WaitQueues {
                 if (queue == null) {
                     continue;
                 }
+                boolean wasHead = queue.peekFirst() == waiter;
                 queue.remove(waiter);
                 if (queue.isEmpty()) {
                     queues.remove(name);
-                } else {
+                } else if (wasHead) {
                     heads.add(queue.peekFirst());
                 }
             }
         }
-        heads.forEach(w -> w.signal.fire());
+        for (Waiter w : heads) {
+            w.afterGrant = granted;
+            w.signal.fire();
+        }
     }
 
     /** Whether {@code waiter} is first in the queue of each of its names. */
