@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
@@ -187,48 +188,41 @@ public final class EtcdClient implements AutoCloseable {
     }
 
     /**
-     * Completes at the first watch answer for {@code create} that carries events, or that says the watch was
-     * cancelled (its start revision compacted, for one). Fails when the stream breaks; the member is then left for
-     * the next one. Cancelling the returned {@code Uni} ends the watch. Either way the caller must read again: a
-     * watch answer is a reason to look, never the answer itself.
+     * Opens a watch on the current member: {@code onResponse} gets every answer (events, or a cancellation such as a
+     * compacted start revision), {@code onEnd} is called once when the stream ends or fails (the member is then left
+     * for the next one). The returned {@link Runnable} ends the watch: it cancels the call, which is what ends a
+     * watch in etcd. A watch answer is a reason to read again, never the answer itself.
      */
-    public Uni<WatchResponse> firstEvent(WatchCreateRequest create) {
+    public Runnable watch(WatchCreateRequest create, Consumer<WatchResponse> onResponse, Consumer<Throwable> onEnd) {
         Member m = members.get(current.get());
-        WatchRequest request = WatchRequest.newBuilder().setCreateRequest(create).build();
-        return Uni.createFrom().<WatchResponse>emitter(emitter -> {
-            AtomicReference<ClientCallStreamObserver<WatchRequest>> call = new AtomicReference<>();
-            StreamObserver<WatchRequest> requests = m.watch().watch(
-                    new ClientResponseObserver<WatchRequest, WatchResponse>() {
-                        @Override
-                        public void beforeStart(ClientCallStreamObserver<WatchRequest> started) {
-                            call.set(started);
-                        }
+        AtomicReference<ClientCallStreamObserver<WatchRequest>> call = new AtomicReference<>();
+        StreamObserver<WatchRequest> requests = m.watch().watch(
+                new ClientResponseObserver<WatchRequest, WatchResponse>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<WatchRequest> started) {
+                        call.set(started);
+                    }
 
-                        @Override
-                        public void onNext(WatchResponse r) {
-                            if (r.getEventsCount() > 0 || r.getCanceled() || r.getCompactRevision() != 0) {
-                                emitter.complete(r);
-                            }
-                        }
+                    @Override
+                    public void onNext(WatchResponse r) {
+                        onResponse.accept(r);
+                    }
 
-                        @Override
-                        public void onError(Throwable t) {
-                            emitter.fail(t);
+                    @Override
+                    public void onError(Throwable t) {
+                        if (t instanceof StatusRuntimeException s && s.getStatus().getCode() != Status.Code.CANCELLED) {
+                            moveOn(m, t);
                         }
+                        onEnd.accept(t);
+                    }
 
-                        @Override
-                        public void onCompleted() {
-                            emitter.fail(new EtcdException("watch ended without an answer", null));
-                        }
-                    });
-            // ending the call (answered, failed or no longer wanted) is what ends the watch in etcd
-            emitter.onTermination(() -> call.get().cancel("watch no longer needed", null));
-            requests.onNext(request);
-        }).onFailure().invoke(f -> {
-            if (f instanceof StatusRuntimeException) {
-                moveOn(m, f);
-            }
-        });
+                    @Override
+                    public void onCompleted() {
+                        onEnd.accept(new EtcdException("watch ended", null));
+                    }
+                });
+        requests.onNext(WatchRequest.newBuilder().setCreateRequest(create).build());
+        return () -> call.get().cancel("watch no longer needed", null);
     }
 
     private <T> Uni<T> call(String op, Function<Member, Uni<T>> rpc) {

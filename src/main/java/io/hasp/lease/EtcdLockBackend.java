@@ -36,7 +36,6 @@ import io.hasp.etcd.api.RangeResponse;
 import io.hasp.etcd.api.RequestOp;
 import io.hasp.etcd.api.TxnRequest;
 import io.hasp.etcd.api.TxnResponse;
-import io.hasp.etcd.api.WatchCreateRequest;
 import io.hasp.http.ProblemException;
 import io.hasp.lock.LockHolder;
 import io.hasp.lock.LockResult;
@@ -54,9 +53,11 @@ import io.smallrye.mutiny.Uni;
  * <p>Acquiring names {@code N} (one, or several all or none) for a type:
  * <ol>
  *   <li>queue in this process' FIFO queue of every name ({@link WaitQueues}); wait to be first in each. Only the
- *       first asks etcd, so local waiters are served in order and cost etcd nothing while they wait;</li>
+ *       first asks etcd, so local waiters are served in order and cost etcd nothing while they wait. One that became
+ *       first because the one before it was just granted first reads the names without writing (a linearizable
+ *       read-only transaction) and, if they are busy, goes straight to step 5;</li>
  *   <li>take a lease per name of {@code ceil(leaseMs / 1000)} seconds (etcd raises it to its minimum, about 2 s):
- *       one granted ahead ({@link SpareLeases}) or a new one;</li>
+ *       a kept one ({@link SpareLeases}) or a new one;</li>
  *   <li>one transaction for all names: if, for every name, no exclusive grant and no shared grant exist (exclusive),
  *       or no exclusive grant and no waiting writer exist (shared), put the grant keys; otherwise read the names'
  *       keys and, for a writer that will wait, put its waiting-writer key, which keeps new readers out until it is
@@ -64,9 +65,9 @@ import io.smallrye.mutiny.Uni;
  *   <li>granted: the fencing token is the grant key's create revision (the transaction's revision), which strictly
  *       increases across every replica and restart of the cluster;</li>
  *   <li>busy: give up with {@code locked} when {@code timeoutMs} is 0 or {@code maxRetries} busy attempts are used,
- *       with {@code timeout} when the deadline has passed; else watch the busy name's keys for a deletion from the
- *       revision read plus one (a release, an expiry, a forced release: from any replica, this one included, the
- *       same way, so that replicas compete on equal terms), and go to 3. Every wake-up is checked by a new
+ *       with {@code timeout} when the deadline has passed; else wait for a deletion under the busy name's keys after
+ *       the revision read (a release, an expiry, a forced release: from any replica, this one included, learnt the
+ *       same way, so that replicas compete on equal terms), on the name's watch ({@link NameWatches}), and go to 3. Every wake-up is checked by a new
  *       transaction: a watch event is a reason to look, never a grant. A watch whose revision was compacted is
  *       answered at once, so the waiter reads again and watches from there. While it waits, the waiter keeps its
  *       leases (and with them its waiting-writer key) alive.</li>
@@ -74,8 +75,10 @@ import io.smallrye.mutiny.Uni;
  * A transaction retried after a time-out may have been applied the first time: a busy answer that shows this
  * acquisition's own keys is taken as the grant it is.
  *
- * <p>Release is a transaction that deletes the grant key only while its create revision is the lock id's, then
- * the lease is revoked: a retried or late release never deletes a newer holder's key. Renewal keeps the lease alive
+ * <p>Release is a transaction that deletes the grant key only while its create revision is the lock id's: a retried
+ * or late release never deletes a newer holder's key. The lease, which then carries no key, is not revoked but kept
+ * for a later grant ({@link SpareLeases}); revoking it and granting the next one would be two more fsynced writes
+ * per lock. A forced release and a failed acquisition revoke their leases. Renewal keeps the lease alive
  * (or moves the key to a new lease of another length, keeping its create revision), then checks that the key is still
  * there. {@code expiresAt} is a lower bound: it is counted from when the lease was last granted or renewed as seen
  * by this replica before the call; etcd counts whole seconds from when it applied the call, and a leader change
@@ -102,6 +105,7 @@ public class EtcdLockBackend implements LockBackend {
     private final ProcessIdentity me = ProcessIdentity.current();
     private final WaitQueues queues = new WaitQueues();
     private final SpareLeases spares;
+    private final NameWatches watches;
 
     @Inject
     public EtcdLockBackend(EtcdClient etcd, HaspConfig config, LockMetrics metrics, ObjectMapper json) {
@@ -111,6 +115,7 @@ public class EtcdLockBackend implements LockBackend {
         this.json = json;
         this.keys = new EtcdKeys(config.etcd().namespace());
         this.spares = new SpareLeases(etcd);
+        this.watches = new NameWatches(etcd, keys);
     }
 
     @Override
@@ -433,13 +438,7 @@ public class EtcdLockBackend implements LockBackend {
             if (remaining <= 0) {
                 return Uni.createFrom().item(false);
             }
-            ByteString prefix = keys.name(busy.busyName());
-            WatchCreateRequest watch = WatchCreateRequest.newBuilder().setKey(prefix)
-                    .setRangeEnd(EtcdKeys.rangeEnd(prefix)).setStartRevision(busy.revision() + 1)
-                    .addFilters(WatchCreateRequest.FilterType.NOPUT).build();
-            Uni<Void> deleted = etcd.firstEvent(watch).replaceWithVoid()
-                    .onFailure().invoke(f -> LOG.debugf("watch failed, reading again: %s", f.toString()))
-                    .onFailure().recoverWithNull();
+            Uni<Void> deleted = watches.deletionAfter(busy.busyName(), busy.revision());
             long keepAliveNanos = leases.values().stream().mapToLong(LeaseState::refreshNanos).min()
                     .orElse(remaining);
             return waitAtMost(Uni.combine().any().of(waiter.signal().next(), deleted), Math.min(remaining,
