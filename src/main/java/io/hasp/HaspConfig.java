@@ -2,6 +2,7 @@ package io.hasp;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -25,6 +26,17 @@ public interface HaspConfig {
      */
     Optional<String> adminToken();
 
+    /**
+     * Where named locks ({@code /v1/locks/**}) live: {@code file} (lock files under the data directory, shared by
+     * replicas on one volume) or {@code etcd} (keys and leases of the etcd cluster at {@code hasp.etcd.endpoints};
+     * replicas share nothing but that cluster). Records stay on files either way.
+     */
+    @WithDefault("file")
+    Backend backend();
+
+    /** The etcd cluster, used only when {@code hasp.backend=etcd}. */
+    Etcd etcd();
+
     /** Lock acquisition and the lock-file protocol. */
     Lock lock();
 
@@ -45,6 +57,45 @@ public interface HaspConfig {
 
     /** Size caps of records, so that no record file grows without bound. */
     Limits limits();
+
+    /** The backends of named locks. */
+    enum Backend {
+        /** Lock files under {@code <data-dir>/locks}. */
+        FILE,
+        /** Keys and leases of an etcd v3 cluster. */
+        ETCD
+    }
+
+    interface Etcd {
+        /**
+         * Client URLs of the cluster's members, comma-separated {@code http://host:port}; required with
+         * {@code hasp.backend=etcd}. Every call goes to one member and moves on to the next when that one cannot
+         * be reached or answers that it has no leader. TLS and authentication are not supported yet.
+         */
+        Optional<List<String>> endpoints();
+
+        /** Prefix of every key Hasp writes; several Hasp deployments can share one cluster under different ones. */
+        @WithDefault("/hasp/")
+        String namespace();
+
+        /** Deadline of one call on one member; past it the call is tried on the next member. */
+        @WithDefault("2s")
+        Duration requestTimeout();
+
+        /**
+         * Longest time one operation keeps trying, member after member, with a short backoff between tries, before
+         * it is answered 503: long enough to ride out a leader election (about a second with etcd's defaults).
+         */
+        @WithDefault("6s")
+        Duration operationTimeout();
+
+        /**
+         * Longest readiness probe: the probe is DOWN when a linearizable read (which needs a quorum) has not been
+         * answered by then.
+         */
+        @WithDefault("3s")
+        Duration readinessTimeout();
+    }
 
     interface Lock {
         /** Longest wait for a lock before giving up with reason {@code timeout}. */

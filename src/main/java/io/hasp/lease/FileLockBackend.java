@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -43,6 +44,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * 400 for a lease over {@code hasp.lease.max}.
  */
 @ApplicationScoped
+@Typed(FileLockBackend.class)
 public class FileLockBackend implements LockBackend {
 
     /** Sub-directory of the data directory that holds named locks. */

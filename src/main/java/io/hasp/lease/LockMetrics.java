@@ -84,6 +84,11 @@ public class LockMetrics implements LockEvents {
 
     @Override
     public void acquired(LockHandle handle, long waitNanos) {
+        granted(waitNanos);
+    }
+
+    /** A grant after waiting {@code waitNanos}, for backends that have no {@link LockHandle}. */
+    public void granted(long waitNanos) {
         acquired.increment();
         acquiredWait.record(waitNanos, TimeUnit.NANOSECONDS);
     }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,7 +39,18 @@ final class HaspProcess implements AutoCloseable {
 
     /** Starts a replica on {@code dataDir} with the admin token {@link #ADMIN_TOKEN}, and waits until it is ready. */
     static HaspProcess start(String label, Path dataDir) throws Exception {
-        return start(label, dataDir, freePort(), List.of("-Dhasp.admin-token=" + ADMIN_TOKEN));
+        return start(label, dataDir, Map.of());
+    }
+
+    /**
+     * Starts a replica on {@code dataDir} with the admin token {@link #ADMIN_TOKEN} and extra system properties, and
+     * waits until it is ready.
+     */
+    static HaspProcess start(String label, Path dataDir, Map<String, String> properties) throws Exception {
+        List<String> options = new ArrayList<>();
+        options.add("-Dhasp.admin-token=" + ADMIN_TOKEN);
+        properties.forEach((k, v) -> options.add("-D" + k + "=" + v));
+        return start(label, dataDir, freePort(), options);
     }
 
     /**
@@ -102,13 +114,21 @@ final class HaspProcess implements AutoCloseable {
     }
 
     HttpResponse<String> send(String method, String path, Object body) throws IOException, InterruptedException {
+        return HTTP.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends without waiting for the answer. */
+    CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, Object body) throws IOException {
+        return HTTP.sendAsync(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(String method, String path, Object body) throws IOException {
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
                 .method(method, publisher).build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** Sends and parses the JSON answer, after checking its status. */
