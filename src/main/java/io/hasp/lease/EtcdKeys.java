@@ -14,13 +14,14 @@ import io.hasp.lock.LockType;
 /**
  * The key layout of named locks in etcd, under {@code hasp.etcd.namespace} ({@code N}):
  * <pre>
- * N locks/NAME/e/ID   an exclusive grant   (value: {@link EtcdGrantValue}, attached to the grant's own lease)
- * N locks/NAME/s/ID   a shared grant       (same)
- * N locks/NAME/w/ID   a writer waiting     (empty, attached to the waiting writer's lease)
+ * N locks/NAME/e/ID   an exclusive acquisition of NAME, waiting or holding
+ * N locks/NAME/s/ID   a shared acquisition of NAME, waiting or holding
  * </pre>
- * {@code ID} is 128 random bits in hex. Lock names never contain {@code /}, so {@code N locks/NAME/} is the prefix
- * of exactly one name's keys. The lock id answered to a client is {@code TID-REV}: the type letter, {@code ID}, and
- * the key's create revision (its fencing token). It leads to the key (and the key to its lease), and lets a release
+ * Each key holds an {@link EtcdGrantValue} and is attached to the acquisition's own lease. Its create revision is its
+ * place in the name's queue ({@link EtcdQueue}) and, once it holds, its fencing token. {@code ID} is 128 random bits
+ * in hex, so a key name is never used twice. Lock names never contain {@code /}, so {@code N locks/NAME/} is the
+ * prefix of exactly one name's keys. The lock id answered to a client is {@code TID-REV}: the type letter,
+ * {@code ID}, and the key's create revision. It leads to the key (and the key to its lease), and lets a release
  * compare the create revision without reading first.
  */
 record EtcdKeys(String namespace) {
@@ -72,34 +73,38 @@ record EtcdKeys(String namespace) {
         return bytes(namespace + "locks/" + name + "/");
     }
 
-    ByteString grants(String name, LockType type) {
+    /** Prefix of one name's keys of one type. */
+    ByteString ofType(String name, LockType type) {
         return bytes(namespace + "locks/" + name + "/" + letter(type) + "/");
     }
 
-    ByteString writersWaiting(String name) {
-        return bytes(namespace + "locks/" + name + "/w/");
-    }
-
-    ByteString grant(String name, LockType type, String id) {
+    ByteString key(String name, LockType type, String id) {
         return bytes(namespace + "locks/" + name + "/" + letter(type) + "/" + id);
     }
 
-    ByteString writerWaiting(String name, String id) {
-        return bytes(namespace + "locks/" + name + "/w/" + id);
-    }
-
     /**
-     * What a key under {@link #locks()} is: its name, kind letter ({@code e}, {@code s} or {@code w}) and id; empty
-     * for a key of another shape.
+     * What a key under {@link #locks()} is: its name and type; empty for a key of another shape (written by someone
+     * else, or by an older version of Hasp), which is never taken for an acquisition.
      */
-    Optional<String[]> split(ByteString key) {
+    Optional<Entry> entry(ByteString key) {
         String k = key.toStringUtf8();
         String prefix = namespace + "locks/";
         if (!k.startsWith(prefix)) {
             return Optional.empty();
         }
         String[] parts = k.substring(prefix.length()).split("/", -1);
-        return parts.length == 3 && parts[1].length() == 1 ? Optional.of(parts) : Optional.empty();
+        if (parts.length != 3 || parts[2].isEmpty()) {
+            return Optional.empty();
+        }
+        return switch (parts[1]) {
+            case "e" -> Optional.of(new Entry(parts[0], LockType.EXCLUSIVE));
+            case "s" -> Optional.of(new Entry(parts[0], LockType.SHARED));
+            default -> Optional.empty();
+        };
+    }
+
+    /** The name and type of an acquisition's key. */
+    record Entry(String name, LockType type) {
     }
 
     /** The end of the range of keys that start with {@code prefix}, as etcd's clients compute it. */

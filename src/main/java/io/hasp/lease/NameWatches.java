@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import com.google.protobuf.ByteString;
+
 import io.hasp.etcd.EtcdClient;
 import io.hasp.etcd.api.Event;
 import io.hasp.etcd.api.WatchCreateRequest;
@@ -17,16 +19,18 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * One etcd watch per lock name that has waiters in this process, for deletions under the name's keys, shared by its
- * waiters and kept open while they come and go. A watch created from a revision already passed is served by etcd's
- * catch-up loop, which runs every 100 ms; a watch that stays open is served as soon as a deletion is applied. A new
- * watch is created from the revision the first waiter read plus one.
+ * waiters and kept open while they come and go. Each waiter waits for the deletion of one key, the one just before it
+ * in the name's queue ({@link EtcdQueue}), and is woken by that deletion only: a release wakes one waiter (or the
+ * readers queued behind one writer), not all of them. A watch created from a revision already passed is served by
+ * etcd's catch-up loop, which runs every 100 ms; a watch that stays open is served as soon as a deletion is applied.
+ * So the watch is shared, and created from the revision the first waiter read plus one.
  *
- * <p>A waiter that read the name at revision {@code r} must learn of every deletion after {@code r}. The watch
- * remembers the last revision it has covered: when that is already past {@code r} (a deletion came between the
- * waiter's read and its registration, or the watch started after {@code r}), the waiter is answered at once, so that
- * it reads again; otherwise it is answered by the next deletion. A watch that ends (compacted start revision, stream
- * broken, member down) answers all its waiters, which read again, and the next one opens a new watch. A watch without
- * waiters for {@value #LINGER_SECONDS} s is closed.
+ * <p>A waiter that read the name at revision {@code r} must learn of its key's deletion if it comes after {@code r}.
+ * The watch remembers the last revision it has covered: when that is already past {@code r} (a deletion came between
+ * the waiter's read and its registration, or the watch started after {@code r}), the waiter is answered at once, so
+ * that it reads again; otherwise it is answered by the deletion of its key. A watch that ends (compacted start
+ * revision, stream broken, member down) answers all its waiters, which read again, and the next one opens a new watch.
+ * A watch without waiters for {@value #LINGER_SECONDS} s is closed. Every answer is a reason to read, never a grant.
  */
 final class NameWatches {
 
@@ -42,8 +46,8 @@ final class NameWatches {
         this.keys = keys;
     }
 
-    /** A waiter of one watch. */
-    private record Listener(long afterRevision, Runnable wake) {
+    /** A waiter of one watch, for the deletion of {@code key} after {@code afterRevision}. */
+    private record Listener(ByteString key, long afterRevision, Runnable wake) {
     }
 
     private final class NameWatch {
@@ -80,8 +84,10 @@ final class NameWatches {
                 return;
             }
             long last = 0;
+            Map<ByteString, Long> deleted = new HashMap<>();
             for (Event e : r.getEventsList()) {
                 last = Math.max(last, e.getKv().getModRevision());
+                deleted.put(e.getKv().getKey(), e.getKv().getModRevision());
             }
             if (last == 0) {
                 return;
@@ -89,7 +95,7 @@ final class NameWatches {
             List<Listener> woken = new ArrayList<>();
             synchronized (NameWatches.this) {
                 covered = Math.max(covered, last);
-                listeners.removeIf(l -> l.afterRevision() < covered && woken.add(l));
+                listeners.removeIf(l -> deleted.getOrDefault(l.key(), 0L) > l.afterRevision() && woken.add(l));
             }
             woken.forEach(l -> l.wake().run());
         }
@@ -118,12 +124,12 @@ final class NameWatches {
     }
 
     /**
-     * Completes at the first deletion under {@code name}'s keys after {@code afterRevision}, at once if one has
-     * been seen already, or when the watch ends: in every case the caller reads again.
+     * Completes at the deletion of {@code key} (under {@code name}) after {@code afterRevision}, at once if the watch
+     * has already gone past that revision, or when the watch ends: in every case the caller reads again.
      */
-    Uni<Void> deletionAfter(String name, long afterRevision) {
+    Uni<Void> deletion(String name, ByteString key, long afterRevision) {
         return Uni.createFrom().emitter(emitter -> {
-            Listener listener = new Listener(afterRevision, () -> emitter.complete(null));
+            Listener listener = new Listener(key, afterRevision, () -> emitter.complete(null));
             NameWatch opened = null;
             NameWatch watch;
             synchronized (this) {
