@@ -42,8 +42,9 @@ import io.smallrye.mutiny.Uni;
  * but the cluster.
  *
  * <p>Release is a transaction that deletes the key only while its create revision is the lock id's: a retried or late
- * release never deletes a newer holder's key. The lease, which then carries no key, is kept for a later acquisition
- * ({@link SpareLeases} says why that is safe) instead of being revoked. Renewal keeps the lease alive (or moves the key
+ * release never deletes a newer holder's key. The lease, which then carries no key, is then revoked (in the
+ * background, after the answer), or with {@code hasp.etcd.revoke-on-release=false} kept for a later acquisition
+ * ({@link SpareLeases} says why that is safe). Renewal keeps the lease alive (or moves the key
  * to a new lease of another length, keeping its create revision), then checks that the key is still there. A forced
  * release deletes the holders' keys (never a waiter's) and revokes their leases. {@code expiresAt} is a lower bound: it
  * is counted from when this replica sent the lease's last grant or renewal; etcd counts whole seconds from when it
@@ -156,7 +157,12 @@ public class EtcdLockBackend implements LockBackend {
                     }
                     KeyValue released = r.getResponses(0).getResponseDeleteRange().getPrevKvs(0);
                     EtcdGrantValue v = EtcdGrantValue.decode(json, released.getValue());
-                    spares.giveBack(released.getLease(), v.ttlSeconds());
+                    if (config.etcd().revokeOnRelease()) {
+                        // the key is gone: the lease carries nothing now; revoked in the background, after the answer
+                        spares.revoke(released.getLease());
+                    } else {
+                        spares.giveBack(released.getLease(), v.ttlSeconds());
+                    }
                     metrics.released(Duration.between(v.acquiredAt(), Instant.now()).toNanos());
                     return null;
                 });
