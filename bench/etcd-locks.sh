@@ -5,7 +5,10 @@
 # does), two Hasp replicas on it (hasp.backend=etcd, data directories of their own) and, for reference, one Hasp on
 # the file backend; then measures with the peers' LockBench client, the same for every HTTP peer:
 #   peer=etcd-http   etcd's lock API: one lease per client (like a concurrency.Session), lock + unlock per cycle
-#   peer=hasp-etcd   POST /v1/locks/{name} + DELETE /v1/locks/{name}/{lockId} on replica A (own lease per grant)
+#   peer=hasp-etcd   POST /v1/locks/{name} + DELETE /v1/locks/{name}/{lockId} on replica A (own lease per grant,
+#                    revoked after the release: hasp.etcd.revoke-on-release=true, the default)
+#   peer=hasp-etcd-keep  the same on replica K with hasp.etcd.revoke-on-release=false (released leases kept for the
+#                    next grant): what revoking costs
 #   peer=hasp-file   the same on a file-backend Hasp (reference)
 #   peer=hasp-etcd-a / hasp-etcd-b   two replicas competing for one name, CLIENTS/2 clients each, at the same time
 # Each line: peer= case= ops_per_s= p50_us= p99_us= n= errors= (see shared/bench/peers/README.md).
@@ -61,17 +64,19 @@ PIDS+=($!)
 wait_http "http://127.0.0.1:$ETCD_PORT/health" '"true"'
 
 PORT=""
-hasp() {   # hasp LABEL BACKEND -> sets PORT (not in a subshell: its PID must reach the clean-up)
+hasp() {   # hasp LABEL BACKEND [JVM FLAGS...] -> sets PORT (not in a subshell: its PID must reach the clean-up)
   local data
   PORT=$(free_port); data=$(mktemp -d); DIRS+=("$data")
   java -Xmx512m -Dquarkus.http.port="$PORT" -Dhasp.data-dir="$data" -Dhasp.admin-token="$TOKEN" \
-    -Dhasp.backend="$2" -Dhasp.etcd.endpoints="http://127.0.0.1:$ETCD_PORT" -jar "$JAR" >"$WORK/logs/$1.log" 2>&1 &
+    -Dhasp.backend="$2" -Dhasp.etcd.endpoints="http://127.0.0.1:$ETCD_PORT" "${@:3}" -jar "$JAR" \
+    >"$WORK/logs/$1.log" 2>&1 &
   PIDS+=($!)
 }
 hasp hasp-etcd-a etcd; A=$PORT
 hasp hasp-etcd-b etcd; B=$PORT
+hasp hasp-etcd-keep etcd -Dhasp.etcd.revoke-on-release=false; K=$PORT
 hasp hasp-file file; F=$PORT
-for p in "$A" "$B" "$F"; do wait_http "http://127.0.0.1:$p/q/health/ready" UP; done
+for p in "$A" "$B" "$K" "$F"; do wait_http "http://127.0.0.1:$p/q/health/ready" UP; done
 
 {
   echo "# etcd:   $(etcd --version | head -1), one member, data on $(df -T "$ETCD_DATA" | awk 'NR==2{print $2}')"
@@ -97,6 +102,7 @@ hasp_case() {   # hasp_case PEER PORT CASE CLIENTS
 while read -r cas n; do
   bench etcd-http "$cas" "$n" etcd "http://127.0.0.1:$ETCD_PORT"
   hasp_case hasp-etcd "$A" "$cas" "$n"
+  hasp_case hasp-etcd-keep "$K" "$cas" "$n"
   hasp_case hasp-file "$F" "$cas" "$n"
 done < <(cases)
 
