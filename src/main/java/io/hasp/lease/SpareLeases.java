@@ -17,9 +17,10 @@ import io.smallrye.mutiny.Uni;
 /**
  * The etcd leases of this replica's acquisitions, and the leases kept for the next ones, so that taking a lock
  * usually costs one transaction and not a lease grant too. Every lease grant and revocation is a write that etcd's
- * quorum must agree on and fsync, as costly as the lock's own transaction: a lease whose key was deleted by this
- * replica (a release, a waiter giving up) is kept here for the next acquisition of the same length instead of being
- * revoked.
+ * quorum must agree on and fsync, as costly as the lock's own transaction: leases are granted ahead, in the
+ * background, and a lease whose key was deleted by this replica's waiter giving up (and, with
+ * {@code hasp.etcd.revoke-on-release=false}, by a release) is kept here for the next acquisition of the same length
+ * instead of being revoked.
  *
  * <p>Why keeping is safe: a lease carries at most one key at any time. It is kept only after etcd confirmed the
  * deletion of its key (the deleting transaction's answer names the lease), and handed to one acquisition only. A late
@@ -114,6 +115,8 @@ final class SpareLeases {
         } else {
             lease = renew(kept).onFailure(LeaseEnded.class).recoverWithUni(() -> grant(ttlSeconds));
         }
+        // a lease handed out here and released through another replica is never given back here: forget it in time
+        prune();
         return lease.invoke(l -> lent.put(l.id(), l));
     }
 
