@@ -22,10 +22,17 @@ import io.hasp.lock.LockType;
 public record AcquireOptions(
         @Schema(enumeration = {"exclusive", "shared"}, defaultValue = "exclusive") LockType type,
         @Schema(minimum = "0", maximum = "86400000", defaultValue = "30000") Long timeoutMs,
-        @Schema(minimum = "1", maximum = "86400000", defaultValue = "100") Long retryIntervalMs,
+        @Schema(minimum = "1", maximum = "60000", defaultValue = "100") Long retryIntervalMs,
         @Schema(minimum = "0", maximum = "1000000", defaultValue = "10") Integer maxRetries,
         @Schema(minimum = "1", description = "at most hasp.lease.max (default 600000)", defaultValue = "30000")
         Long leaseMs) {
+
+    /**
+     * Upper bound of {@code retryIntervalMs}: a minute. A waiter is woken by releases, not by this interval, which only
+     * paces attempts when no notification comes (and is capped by {@code hasp.lock.retry-cap} anyway); a longer one
+     * is a mistake.
+     */
+    public static final long MAX_RETRY_INTERVAL_MS = 60_000;
 
     /** Upper bound of {@code maxRetries}; more is a mistake (use a longer timeout). */
     public static final int MAX_RETRIES = 1_000_000;
@@ -36,6 +43,9 @@ public record AcquireOptions(
     public AcquireOptions {
         checkMillis("timeoutMs", timeoutMs, 0);
         checkMillis("retryIntervalMs", retryIntervalMs, 1);
+        if (retryIntervalMs != null && retryIntervalMs > MAX_RETRY_INTERVAL_MS) {
+            throw new ValidationException("retryIntervalMs must be between 1 and " + MAX_RETRY_INTERVAL_MS);
+        }
         checkMillis("leaseMs", leaseMs, 1);
         if (maxRetries != null && (maxRetries < 0 || maxRetries > MAX_RETRIES)) {
             throw new ValidationException("maxRetries must be between 0 and " + MAX_RETRIES);

@@ -278,6 +278,11 @@ final class FenceFile {
         }
     }
 
+    /** {@code now} in microseconds since the epoch: the clock term of fencing tokens. */
+    static long micros(java.time.Instant now) {
+        return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000L);
+    }
+
     static long parse(String text) {
         try {
             return text.isEmpty() ? 0 : Long.parseLong(text);

@@ -3,7 +3,6 @@ package io.hasp.lock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ final class LocalLock {
     final Path lockFile;
     private final LockFileEngine engine;
     private final ProcessHold hold;
-    private FenceFile fence;
+    private final FenceRef fence;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final List<UniEmitter<? super Void>> contention = new ArrayList<>();
     private Turn turn;
@@ -42,7 +41,7 @@ final class LocalLock {
         this.resource = resource;
         this.lockFile = LockPaths.lock(resource);
         this.hold = new ProcessHold(this, engine, lockFile);
-        this.fence = FenceFiles.take(resource, true);
+        this.fence = new FenceRef(resource);
     }
 
     /** Whether this process' holder entry in the lock file is live (held, or parked by us). */
@@ -73,7 +72,7 @@ final class LocalLock {
 
     /** Gives back the fence file; only once retired. */
     void close() {
-        FenceFiles.put(fence);
+        fence.close();
     }
 
     // ------------------------------------------------------------------------------------------------ acquisition
@@ -127,7 +126,7 @@ final class LocalLock {
                 throw giveUpOr(w, wake, false, new WaitPolicy.Busy(WaitPolicy.Kind.GUARD));
             }
             engine.countFileAttempt();
-            if (turn == null && fence.othersQueued(-1)) {
+            if (turn == null && fence.file().othersQueued(-1)) {
                 // processes wait already: queue behind them instead of barging in
                 WaitPolicy.Busy busy = queued(w, wake);
                 turn = Turn.start(guard.drawTicket(), this::onTurn);
@@ -135,8 +134,8 @@ final class LocalLock {
             }
             String owner = w.isLease() ? w.lockId : engine.owner();
             // the common case first: nobody holds it, and O_EXCL says so without a read
-            long token = guard.nextToken(LockFileEngine.micros(now));
-            LockFileContent.Holder mine = engine.holderEntry(owner, token, now, w.options.lease());
+            long token = guard.nextToken(FenceFile.micros(now));
+            LockFileContent.Holder mine = LockFileContent.Holder.of(owner, token, now, w.options.lease());
             LockFileContent fresh = LockFileContent.of(w.options.type(), List.of(mine), LockFileContent.HELD, now);
             if (LockFiles.create(lockFile, fresh)) {
                 return granted(w, token, now, wake);
@@ -191,7 +190,7 @@ final class LocalLock {
                 throw giveUpOr(w, wake, false, new WaitPolicy.Busy(WaitPolicy.Kind.GUARD));
             }
             Instant now = engine.settings().clock().instant();
-            Grant g = engine.newGrant(w, guard.nextToken(LockFileEngine.micros(now)), now);
+            Grant g = engine.newGrant(w, guard.nextToken(FenceFile.micros(now)), now);
             hold.sharedGrants++;
             deliver(w, g, wake);
             return g;
@@ -255,7 +254,7 @@ final class LocalLock {
                 ? "timed out after " + w.options.timeout().toMillis() + " ms waiting for the lock" : "lock is busy";
         leave(w, Waiter.State.GAVE_UP, wake);
         throw new WaitPolicy.GiveUp((LockResult.Failed) LockResult.failed(reason,
-                LockFileEngine.describe(what, resource, w.lastHolder), w.lastHolder));
+                WaitPolicy.describe(what, resource, w.lastHolder), w.lastHolder));
     }
 
     /** The end of an acquisition: a cancelled or failed waiter leaves the queue; a grant it never saw is released. */
@@ -313,7 +312,7 @@ final class LocalLock {
             if (turn != null && !turn.isHead()) {
                 return true;
             }
-            return fence.othersQueued(turn == null ? -1 : turn.number());
+            return fence.file().othersQueued(turn == null ? -1 : turn.number());
         } catch (IOException e) {
             return true;
         }
@@ -430,31 +429,11 @@ final class LocalLock {
         hold.abandon();
     }
 
-    // ------------------------------------------------------------------------------------------------ guard
-
-    /** The guard, reopening the fence file if it was removed meanwhile; {@code null} when another keeps it. */
     FenceFile.Guard guard() throws IOException {
-        while (true) {
-            FenceFile.Guard g = fence.guard();
-            if (g != FenceFile.Guard.GONE) {
-                return g;
-            }
-            FenceFile old = fence;
-            fence = FenceFiles.take(resource, true);
-            FenceFiles.forget(old);
-            FenceFiles.put(old);
-        }
+        return fence.guard();
     }
 
-    /** The guard for work that must happen (a release): waits as long as it takes, a minute at most. */
     FenceFile.Guard guardPatiently() throws IOException {
-        long until = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (System.nanoTime() - until < 0) {
-            FenceFile.Guard g = guard();
-            if (g != null) {
-                return g;
-            }
-        }
-        throw new IOException("the guard of " + resource.getFileName() + " stayed busy for a minute");
+        return fence.guardPatiently();
     }
 }

@@ -1,5 +1,6 @@
 package io.hasp.lock;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +49,16 @@ public record LockFileContent(Long pid, String timestamp, String hostname, LockT
     public record Holder(String owner, Long pid, String hostname, String processStart, String pidNamespace,
                          String bootId, String acquiredAt, String heartbeat, Long fencingToken, String expiresAt,
                          Long leaseMs) {
+
+        /** An entry for {@code owner} of this process, granted at {@code now}; a lease when {@code lease} is there. */
+        static Holder of(String owner, long token, Instant now, Optional<Duration> lease) {
+            ProcessIdentity self = ProcessIdentity.current();
+            String at = instant(now);
+            return new Holder(owner, self.pid(), self.hostname(),
+                    self.processStart().map(Instant::toString).orElse(null), self.pidNamespace().orElse(null),
+                    self.bootId().orElse(null), at, at, token,
+                    lease.map(l -> instant(now.plus(l))).orElse(null), lease.map(Duration::toMillis).orElse(null));
+        }
 
         Holder withHeartbeat(Instant now) {
             return new Holder(owner, pid, hostname, processStart, pidNamespace, bootId, acquiredAt, instant(now),

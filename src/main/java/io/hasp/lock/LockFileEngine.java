@@ -2,7 +2,6 @@ package io.hasp.lock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +68,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     private final String owner = LockPaths.randomHex(16);
     private final StalenessJudge judge;
     private final WaitPolicy waits;
-    private final ConcurrentHashMap<Path, LocalLock> locals = new ConcurrentHashMap<>();
+    private final LocalLocks locals = new LocalLocks(this);
     private final Doorbell doorbell;
     private final ScheduledExecutorService heartbeat;
     private final StaleSweep sweeper;
@@ -94,10 +93,10 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         this.judge = new StalenessJudge(settings.staleAfter(), settings.clock(), settings.nanoTime(),
                 (holderOwner, lockKey) -> {
                     LockFileEngine e = ENGINES.get(holderOwner);
-                    return e != null && e.holdsFile(Path.of(lockKey));
+                    return e != null && e.locals.holdsFile(Path.of(lockKey));
                 });
         this.waits = new WaitPolicy(settings.retryCap(), settings.clock(), settings.nanoTime());
-        this.doorbell = new Doorbell(this::rang);
+        this.doorbell = new Doorbell(locals::rang);
         this.sweeper = new StaleSweep(this);
         this.leases = new LeaseOps(this);
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -106,7 +105,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             return t;
         });
         long beat = Math.max(10, settings.staleAfter().toMillis() / 5);
-        heartbeat.scheduleAtFixedRate(this::beatAll, beat, beat, TimeUnit.MILLISECONDS);
+        heartbeat.scheduleAtFixedRate(locals::beatAll, beat, beat, TimeUnit.MILLISECONDS);
         ENGINES.put(owner, this);
     }
 
@@ -130,7 +129,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
 
     /** Grants of this process held through this engine (leases excluded); for tests of leaks. */
     int localGrants() {
-        return locals.values().stream().mapToInt(LocalLock::grants).sum();
+        return locals.grants();
     }
 
     // ------------------------------------------------------------------------------------------------ public API
@@ -143,7 +142,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
             String id = options.lease().isPresent() ? LockPaths.randomHex(16) : LockPaths.localId();
             Waiter w = new Waiter(res, options, id, settings.nanoTime().getAsLong());
             // the first attempt joins the queue, on the worker pool: a new resource's fence file is opened then
-            Supplier<Grant> once = () -> (w.local != null ? w.local : enqueue(w)).attempt(w);
+            Supplier<Grant> once = () -> (w.local != null ? w.local : locals.enqueue(w)).attempt(w);
             // the first attempt runs on the caller's thread when it may block (never on an event loop); a retry,
             // woken by whatever thread, always on the worker pool
             Uni<Grant> first = Uni.createFrom().item(once).runSubscriptionOn(callerOrPool);
@@ -278,7 +277,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
      */
     public Uni<Boolean> release(Path resource, String lockId) {
         Path res = LockPaths.canonical(resource);
-        return blocking(() -> leases.releaseLease(res, lockId)).invoke(released -> ringLocal(res));
+        return blocking(() -> leases.releaseLease(res, lockId)).invoke(released -> locals.ringLock(res));
     }
 
     /**
@@ -287,7 +286,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
      */
     public Uni<Boolean> forceRelease(Path resource) {
         Path res = LockPaths.canonical(resource);
-        return blocking(() -> leases.forceRelease(res)).invoke(released -> ringLocal(res));
+        return blocking(() -> leases.forceRelease(res)).invoke(released -> locals.ringLock(res));
     }
 
     /**
@@ -304,7 +303,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     public void close() {
         heartbeat.shutdownNow();
         doorbell.close();
-        for (LocalLock local : List.copyOf(locals.values())) {
+        for (LocalLock local : locals.all()) {
             local.abandon();
         }
         ENGINES.remove(owner, this);
@@ -312,38 +311,8 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ for the parts
 
-    private LocalLock enqueue(Waiter w) {
-        while (true) {
-            LocalLock local = locals.computeIfAbsent(w.resource, r -> {
-                try {
-                    return new LocalLock(this, r);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            synchronized (local) {
-                if (!local.retired) {
-                    local.enqueue(w);
-                    w.local = local;
-                    return local;
-                }
-            }
-        }
-    }
-
-    /**
-     * Retires {@code local} if nothing uses it. Called by the heartbeat pass for locals idle since the previous pass,
-     * so that a resource used over and over keeps its queue and open fence file between uses.
-     */
     void maybeRetire(LocalLock local) {
-        synchronized (local) {
-            if (local.retired || !local.idle()) {
-                return;
-            }
-            local.retired = true;
-            locals.remove(local.resource, local);
-        }
-        local.close();
+        locals.maybeRetire(local);
     }
 
     Uni<Void> releaseGrant(Grant g, boolean park) {
@@ -379,16 +348,6 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         return local.whileHeld(g, write);
     }
 
-    boolean holdsFile(Path lockFile) {
-        String name = lockFile.getFileName().toString();
-        if (!name.endsWith(LockPaths.LOCK_SUFFIX)) {
-            return false;
-        }
-        LocalLock local = locals.get(lockFile.resolveSibling(name.substring(0, name.length()
-                - LockPaths.LOCK_SUFFIX.length())));
-        return local != null && local.holdsFile();
-    }
-
     LockDecision.Evaluation evaluate(Path lockFile, LockFiles.Snapshot s) {
         if (s == null) {
             return new LockDecision.Evaluation(List.of(), List.of(), false);
@@ -411,16 +370,6 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     Grant newGrant(Waiter w, long token, Instant now) {
         return new Grant(this, w.resource, w.lockId, w.options.type(), token, now, w.options.lease().orElse(null),
                 settings.nanoTime().getAsLong());
-    }
-
-    LockFileContent.Holder holderEntry(String entryOwner, long token, Instant now, Optional<Duration> lease) {
-        ProcessIdentity self = ProcessIdentity.current();
-        String at = LockFileContent.instant(now);
-        return new LockFileContent.Holder(entryOwner, self.pid(), self.hostname(),
-                self.processStart().map(Instant::toString).orElse(null), self.pidNamespace().orElse(null),
-                self.bootId().orElse(null), at, at, token,
-                lease.map(l -> LockFileContent.instant(now.plus(l))).orElse(null),
-                lease.map(Duration::toMillis).orElse(null));
     }
 
     LockHolder describeOwn(Grant g) {
@@ -468,48 +417,6 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         return locals.get(resource);
     }
 
-    /** A file of {@code dir} changed ({@code null}: maybe any): wake whoever waits for it. */
-    private void rang(Path dir, String fileName) {
-        if (fileName == null) {
-            locals.values().stream().filter(l -> dir.equals(l.resource.getParent())).forEach(l -> {
-                l.ringLock();
-                l.ringFence();
-            });
-            return;
-        }
-        if (fileName.endsWith(LockPaths.LOCK_SUFFIX)) {
-            LocalLock local = locals.get(dir.resolve(fileName.substring(0, fileName.length()
-                    - LockPaths.LOCK_SUFFIX.length())));
-            if (local != null) {
-                local.ringLock();
-            }
-            return;
-        }
-        String fenced = LockPaths.resourceOfFence(fileName);
-        if (fenced != null) {
-            LocalLock local = locals.get(dir.resolve(fenced));
-            if (local != null) {
-                local.ringFence();
-            }
-        }
-    }
-
-    private void ringLocal(Path resource) {
-        LocalLock local = locals.get(resource);
-        if (local != null) {
-            local.ringLock();
-        }
-    }
-
-    private void beatAll() {
-        for (LocalLock local : locals.values()) {
-            local.beat();
-            if (local.idleSinceLastLook()) {
-                maybeRetire(local);
-            }
-        }
-    }
-
     private <T> Uni<T> blocking(IoWork<T> work) {
         return Uni.createFrom().item(() -> {
             try {
@@ -525,16 +432,5 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         T run() throws IOException;
     }
 
-    static long micros(Instant now) {
-        return Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000L), now.getNano() / 1_000L);
-    }
 
-    static String describe(String what, Path resource, Optional<LockHolder> holder) {
-        String name = resource.getFileName() == null ? "resource" : resource.getFileName().toString();
-        return what + " on " + name + holder.map(h -> ": held by " + h.describe()).orElse("");
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p);
-    }
 }

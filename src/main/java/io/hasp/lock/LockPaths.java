@@ -27,6 +27,12 @@ final class LockPaths {
         return resource.resolveSibling(resource.getFileName() + LOCK_SUFFIX);
     }
 
+    /** The resource whose lock file is {@code lockFile} ({@code F.lock} -> {@code F}). */
+    static Path resourceOfLock(Path lockFile) {
+        String name = lockFile.getFileName().toString();
+        return lockFile.resolveSibling(name.substring(0, name.length() - LOCK_SUFFIX.length()));
+    }
+
     static Path fence(Path resource) {
         return InternalFiles.fenceFor(resource);
     }

@@ -70,7 +70,7 @@ final class ProcessHold {
 
     /** The next exclusive grant, handed over in memory: only the fencing counter advances. */
     Grant handOver(Waiter next, Instant now) {
-        lastToken = Math.max(lastToken + 1, LockFileEngine.micros(now));
+        lastToken = Math.max(lastToken + 1, FenceFile.micros(now));
         exclusive = engine.newGrant(next, lastToken, now);
         return exclusive;
     }

@@ -50,6 +50,12 @@ final class WaitPolicy {
         }
     }
 
+    /** The message of a failed acquisition: what happened, on which resource, held by whom. */
+    static String describe(String what, java.nio.file.Path resource, java.util.Optional<LockHolder> holder) {
+        String name = resource.getFileName() == null ? "resource" : resource.getFileName().toString();
+        return what + " on " + name + holder.map(h -> ": held by " + h.describe()).orElse("");
+    }
+
     private static final long MIN_TIMER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Duration retryCap;

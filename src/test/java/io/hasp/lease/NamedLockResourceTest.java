@@ -155,6 +155,9 @@ class NamedLockResourceTest {
         String name = uniqueName("opts");
         acquire(name, opts("timeoutMs", -1)).then().statusCode(400);
         acquire(name, opts("retryIntervalMs", 0)).then().statusCode(400);
+        // issue 8, defect 4: a client-chosen retry interval of a day used to keep a dead waiter's mark for a day
+        acquire(name, opts("retryIntervalMs", 24L * 3600 * 1000)).then().statusCode(400);
+        acquire(name, opts("retryIntervalMs", 60_001)).then().statusCode(400);
         acquire(name, opts("maxRetries", -3)).then().statusCode(400);
         acquire(name, opts("leaseMs", 0)).then().statusCode(400);
         acquire(name, opts("timeoutMs", 10L * 24 * 3600 * 1000)).then().statusCode(400);

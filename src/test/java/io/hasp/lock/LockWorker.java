@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import io.smallrye.mutiny.Uni;
 
@@ -22,8 +23,13 @@ import io.smallrye.mutiny.Uni;
  *       {@code WON token} or {@code BUSY}; a winner holds, checks and releases as {@code hold} does.</li>
  *   <li>{@code wait RESOURCE RETRY_INTERVAL_MS}: asks for the exclusive lock with a five-minute timeout and the given
  *       retry interval, prints {@code WAITING}, then {@code ACQUIRED token} when granted (and releases).</li>
+ *   <li>{@code hammer RESOURCE GO_FILE MILLIS THREADS}: takes the lock once, prints {@code READY}, waits for
+ *       GO_FILE to exist, then THREADS threads acquire and release the exclusive lock in a loop for MILLIS; prints
+ *       {@code COUNT n}, the grants this process got meanwhile.</li>
  * </ul>
- * System property {@code stale.after.ms} sets the engine's stale-after (default 10 s).
+ * System properties: {@code stale.after.ms} sets the engine's stale-after (default 10 s), {@code retry.cap.ms} its
+ * retry cap (default 50 ms). {@code wait} also prints, when granted, {@code AT nanoTime} (the monotonic clock, which
+ * every process of the host shares).
  */
 public final class LockWorker {
 
@@ -32,14 +38,17 @@ public final class LockWorker {
 
     public static void main(String[] args) throws Exception {
         long staleMs = Long.getLong("stale.after.ms", 10_000);
+        long capMs = Long.getLong("retry.cap.ms", 50);
         LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults()
-                .withStaleAfter(Duration.ofMillis(staleMs)).withRetryCap(Duration.ofMillis(50)));
+                .withStaleAfter(Duration.ofMillis(staleMs)).withRetryCap(Duration.ofMillis(capMs)));
         Path resource = Path.of(args[1]);
         switch (args[0]) {
             case "increment" -> increment(engine, resource, Path.of(args[2]), Integer.parseInt(args[3]));
             case "hold" -> hold(engine, resource, Long.parseLong(args[2]), type(args, 3));
             case "cycle" -> cycle(engine, resource, Integer.parseInt(args[2]), Long.parseLong(args[3]));
             case "wait" -> waitFor(engine, resource, Long.parseLong(args[2]));
+            case "hammer" -> hammer(engine, resource, Path.of(args[2]), Long.parseLong(args[3]),
+                    Integer.parseInt(args[4]));
             case "race" -> race(engine, resource, Long.parseLong(args[2]), Long.parseLong(args[3]), type(args, 4));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -83,8 +92,45 @@ public final class LockWorker {
                 .withMaxRetries(1_000_000).withRetryInterval(Duration.ofMillis(retryMs))).subscribeAsCompletionStage();
         say("WAITING");
         LockHandle h = ((LockResult.Acquired) result.get()).handle();
+        long at = System.nanoTime();
         say("ACQUIRED " + h.fencingToken());
+        say("AT " + at);
         h.release().await().atMost(Duration.ofSeconds(10));
+    }
+
+    private static void hammer(LockFileEngine engine, Path resource, Path go, long millis, int threads)
+            throws Exception {
+        // warm up (class loading, the first grant) before the start, so that processes that started late do not
+        // count as slow
+        ((LockResult.Acquired) engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(60)))
+                .await().atMost(Duration.ofSeconds(90))).handle().release().await().atMost(Duration.ofSeconds(30));
+        say("READY");
+        while (!Files.exists(go)) {
+            Thread.sleep(1); // test scaffolding: the parent creates the file when every process is ready
+        }
+        long until = System.nanoTime() + Duration.ofMillis(millis).toNanos();
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> all = new java.util.ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() - until < 0) {
+                    LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
+                            .withMaxRetries(1_000_000)).await().atMost(Duration.ofSeconds(60));
+                    if (r instanceof LockResult.Acquired a) {
+                        if (System.nanoTime() - until < 0) {
+                            count.incrementAndGet();
+                        }
+                        a.handle().release().await().atMost(Duration.ofSeconds(30));
+                    }
+                }
+            });
+            t.start();
+            all.add(t);
+        }
+        for (Thread t : all) {
+            t.join();
+        }
+        say("COUNT " + count.get());
     }
 
     private static void cycle(LockFileEngine engine, Path resource, int times, long holdMs) throws Exception {
