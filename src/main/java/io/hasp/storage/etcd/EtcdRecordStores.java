@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hasp.HaspConfig;
 import io.hasp.etcd.EtcdClient;
 import io.hasp.storage.RecordKind;
-import io.hasp.storage.RecordSettings;
 import io.hasp.storage.RecordStore;
 import io.hasp.storage.Versioned;
 
@@ -30,38 +29,38 @@ public class EtcdRecordStores {
 
     private final EtcdClient etcd;
     private final ObjectMapper json;
-    private final HaspConfig config;
+    private final EtcdStoreSettings settings;
     private final Sealer sealer;
     private final String writer;
     private final List<EtcdRecordStore<?>> opened = new ArrayList<>();
 
     @Inject
     public EtcdRecordStores(EtcdClient etcd, ObjectMapper json, HaspConfig config) {
-        this(etcd, json, config, Sealer.of(config.credentials().key()));
+        this(etcd, json, EtcdStoreSettings.of(config), Sealer.of(config.credentials().key()));
     }
 
-    /** For tests: stores with a sealer of their choosing. */
-    public EtcdRecordStores(EtcdClient etcd, ObjectMapper json, HaspConfig config, Sealer sealer) {
+    /** Stores on {@code etcd}, for tests without CDI too; each instance is one writer (one replica). */
+    public EtcdRecordStores(EtcdClient etcd, ObjectMapper json, EtcdStoreSettings settings, Sealer sealer) {
         this.etcd = etcd;
         this.json = json;
-        this.config = config;
+        this.settings = settings;
         this.sealer = sealer;
         byte[] id = new byte[6];
         RANDOM.nextBytes(id);
         this.writer = HexFormat.of().formatHex(id);
     }
 
-    /** The store of {@code kind}, with the settings of {@code hasp.records.*}, {@code hasp.lock.timeout}. */
+    /** The store of {@code kind}. */
     public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind) {
-        return open(kind, Clock.systemUTC(), RecordSettings.of(config));
+        return open(kind, Clock.systemUTC());
     }
 
-    public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind, Clock clock, RecordSettings settings) {
-        HaspConfig.Etcd e = config.etcd();
-        RecordKeys keys = new RecordKeys(e.namespace(), kind);
+    /** The store of {@code kind}, whose new records' versions start at {@code clock}'s time. */
+    public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind, Clock clock) {
+        RecordKeys keys = new RecordKeys(settings.namespace(), kind);
         StoreContext<T> ctx = new StoreContext<>(etcd, kind, keys, new RecordReader<>(etcd, kind, keys, json, sealer),
-                json, sealer, writer, clock, settings, e.maxTxnOps(), e.maxRequestBytes(), config.lock().timeout(),
-                e.operationTimeout().multipliedBy(2));
+                json, sealer, writer, clock, settings.records(), settings.maxTxnOps(), settings.maxRequestBytes(),
+                settings.patience(), settings.readPatience());
         EtcdRecordStore<T> store = new EtcdRecordStore<>(ctx);
         synchronized (opened) {
             opened.add(store);
@@ -75,7 +74,7 @@ public class EtcdRecordStores {
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         synchronized (opened) {
             opened.forEach(EtcdRecordStore::close);
         }

@@ -107,7 +107,14 @@ final class RecordReader<T extends Versioned<T>> {
     /** Every entry of record {@code id} at {@code revision} (changed at {@code minMod} or later), opened. */
     Uni<SortedMap<String, byte[]>> entries(String id, long revision, long minMod) {
         ByteString prefix = keys.entries(id);
-        return range(prefix, RecordKeys.rangeEnd(prefix), revision, minMod).map(r -> entries(id, r.kvs()));
+        return range(prefix, RecordKeys.rangeEnd(prefix), revision, minMod).map(r -> {
+            try {
+                return entries(id, r.kvs());
+            } catch (RuntimeException bad) {
+                // a sealed entry that does not open: the record is unreadable here, etcd is not unreachable
+                throw corrupt(id, bad);
+            }
+        });
     }
 
     /** Every key in {@code [from, end)} at {@code revision} (0: now), page by page. */
