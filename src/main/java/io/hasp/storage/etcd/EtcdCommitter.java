@@ -297,7 +297,8 @@ final class EtcdCommitter<T extends Versioned<T>> {
             attempt(batch, deadline, batchId, tries);
             return;
         }
-        long pauseMs = ThreadLocalRandom.current().nextLong(Math.min(50, 1L << Math.min(tries, 6)) + 1);
+        // at least 1 ms: Mutiny refuses a zero delay, and a refusal here would be dropped, leaving the batch unanswered
+        long pauseMs = 1 + ThreadLocalRandom.current().nextLong(Math.min(50, 1L << Math.min(tries, 6)));
         Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(pauseMs))
                 .subscribe().with(x -> attempt(batch, deadline, batchId, tries));
     }

@@ -49,6 +49,7 @@ import io.hasp.storage.TestJson;
 import io.hasp.storage.Versioned;
 import io.hasp.token.AdminToken;
 import io.hasp.token.CreateTokenRequest;
+import io.hasp.token.CreatedToken;
 import io.hasp.token.Scope;
 import io.hasp.token.TokenManager;
 import io.smallrye.mutiny.Uni;
@@ -205,6 +206,26 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         assertThrows(io.hasp.storage.CorruptRecordException.class,
                 () -> wrongKey.exportAll().await().atMost(WAIT));
         otherKey.close();
+    }
+
+    @Test
+    void aTokenMadeOnOneReplicaWorksOnAnotherAndItsRevocationIsSeenThereWithinASecond() {
+        AdminToken admin = AdminToken.of("revocation-admin-token-0123456789");
+        TokenManager a = new TokenManager(replica(0, TokenManager.KIND), Clock.systemUTC(), admin, System::nanoTime);
+        // b's time stands still: its snapshot never ages, so only the watch can make it read the tokens again
+        TokenManager b = new TokenManager(replica(1, TokenManager.KIND), Clock.systemUTC(), admin, () -> 0L);
+        CreatedToken made = a.create(new CreateTokenRequest("shared", List.of(Scope.READ), null)).await()
+                .atMost(WAIT);
+        Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> b.authenticate(made.token()).await().atMost(WAIT).isPresent());
+        assertTrue(b.authenticate(made.token()).await().atMost(WAIT).isPresent());
+
+        a.revoke(made.id()).await().atMost(WAIT);
+        long revoked = System.nanoTime();
+        Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+                .until(() -> b.authenticate(made.token()).await().atMost(WAIT).isEmpty());
+        System.out.printf("[figures] etcd store: a revocation on one replica seen by another after %d ms%n",
+                (System.nanoTime() - revoked) / 1_000_000);
     }
 
     @Test
