@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BiConsumer;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -18,9 +20,11 @@ import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
+import io.hasp.storage.EntryImport;
 import io.hasp.storage.FileRecordStore;
 import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
+import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.RecordRepository;
@@ -107,21 +111,45 @@ public class CredentialRepository extends RecordRepository<CredentialStore> {
     }
 
     /**
-     * Imports every entry in one atomic write; answers how many were imported. An import that would leave more than
-     * {@code maxCredentials} in the file is refused whole with {@link LimitExceededException}.
+     * Imports every entry; answers how many were imported. All or nothing: one change (one atomic write on files, one
+     * transaction in etcd) when the store takes it whole, else slices undone on a failure ({@link EntryImport}). An
+     * import that would leave more than {@code maxCredentials} is refused whole with {@link LimitExceededException}.
      */
     public Uni<Integer> importAll(ImportRequest request) {
-        return computeWithLock(ID, OptionalLong.empty(), current -> {
-            Map<String, StoredCredential> byName = request.mode() == ImportMode.REPLACE ? new LinkedHashMap<>()
-                    : byName(current.orElseGet(CredentialStore::empty));
-            Instant now = now();
-            for (CredentialEntry entry : request.credentials()) {
-                byName.put(entry.name(), new StoredCredential(entry.name(), entry.value(), entry.description(), now));
+        Instant now = now();
+        Map<String, StoredCredential> puts = new LinkedHashMap<>();
+        for (CredentialEntry entry : request.credentials()) {
+            puts.put(entry.name(), new StoredCredential(entry.name(), entry.value(), entry.description(), now));
+        }
+        return restore(puts, request.mode() == ImportMode.REPLACE, (name, existing) -> { })
+                .map(EntryImport.Done::count);
+    }
+
+    /**
+     * Stores {@code credentials} as they are (an admin import): each replaces the credential of its name, or, unless
+     * {@code replace}, is refused with {@link RecordConflictException} when one exists. All or nothing as
+     * {@link #importAll}; the answer can undo it.
+     */
+    public Uni<EntryImport.Done> restoreAll(List<StoredCredential> credentials, boolean replace) {
+        Map<String, StoredCredential> puts = new LinkedHashMap<>();
+        credentials.forEach(c -> puts.put(c.name(), c));
+        return restore(puts, false, (name, existing) -> {
+            if (!replace && existing.isPresent()) {
+                throw new RecordConflictException("credential " + name + " exists already");
             }
-            checkCount(byName.size());
-            return Modification.write(new CredentialStore(0, new ArrayList<>(byName.values())),
-                    stored -> request.credentials().size());
         });
+    }
+
+    private Uni<EntryImport.Done> restore(Map<String, StoredCredential> puts, boolean replaceAll,
+                                 BiConsumer<String, Optional<StoredCredential>> check) {
+        return new EntryImport<>(store, ID, CredentialRepository::byName,
+                (record, byName) -> new CredentialStore(0, new ArrayList<>(byName.values())), CredentialStore.empty())
+                .apply(puts, replaceAll, check, byName -> checkCount(byName.size()));
+    }
+
+    /** Every credential as stored, value and time included (admin export). */
+    public Uni<List<StoredCredential>> storedAll() {
+        return read(ID).map(store -> store.orElseGet(CredentialStore::empty).credentials());
     }
 
     /** Every credential with its value (admin export). */

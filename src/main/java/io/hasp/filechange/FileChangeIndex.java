@@ -61,8 +61,8 @@ public class FileChangeIndex {
         this(sessions, index, config.limits().fileChangeIndexEntries());
     }
 
-    /** @param maxEntries most entries of the index ({@value #MAX_ENTRIES_SETTING}) */
-    FileChangeIndex(SessionChangeRepository sessions, ChangeIndexRepository index, int maxEntries) {
+    /** For tests without CDI. @param maxEntries most entries of the index ({@value #MAX_ENTRIES_SETTING}) */
+    public FileChangeIndex(SessionChangeRepository sessions, ChangeIndexRepository index, int maxEntries) {
         this.sessions = sessions;
         this.index = index;
         this.maxEntries = maxEntries;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -217,6 +218,57 @@ public class QueueRepository extends RecordRepository<Queue> {
                     : Modification.write(current.get().withCommands(after, now), stored -> released);
         }).chain(released -> released < most ? Uni.createFrom().item(released)
                 : releaseExpiredClaims(queueId).map(more -> released + more));
+    }
+
+    /**
+     * {@inheritDoc} A queue with more commands than one change of the store may write (etcd: one transaction) is
+     * restored in slices: what was there is deleted, then the queue is created with the first slice and each further
+     * slice appended, the versions counting up to the restored one; a reader may see it half made meanwhile.
+     */
+    @Override
+    public Uni<Restored<Queue>> restore(String id, Queue queue, boolean replace, String what) {
+        int most = Math.max(1, store.limits().entries() - 1);
+        List<Command> all = queue.commands();
+        if (all.size() <= most) {
+            return super.restore(id, queue, replace, what);
+        }
+        int slices = (all.size() + most - 1) / most;
+        return read(id).chain(current -> {
+            if (current.isPresent() && !replace) {
+                throw new RecordConflictException(what + " exists already");
+            }
+            Uni<Boolean> cleared = current.isPresent() ? deleteWithLock(id, OptionalLong.empty())
+                    : Uni.createFrom().item(false);
+            return cleared.chain(() -> Multi.createFrom().range(0, slices)
+                    .onItem().transformToUniAndConcatenate(i -> computeWithLock(id, OptionalLong.empty(), now -> {
+                        List<Command> slice = all.subList(i * most, Math.min(all.size(), (i + 1) * most));
+                        CommandList commands;
+                        if (i == 0) {
+                            if (now.isPresent()) {
+                                throw new RecordConflictException(what + " was created meanwhile");
+                            }
+                            commands = CommandList.of(new ArrayList<>(slice));
+                        } else {
+                            commands = existing(id, now).commandList();
+                            for (Command c : slice) {
+                                commands = commands.appended(c);
+                            }
+                        }
+                        Queue part = new Queue(id, queue.name(), Math.max(1, queue.version() - (slices - 1 - i)),
+                                queue.createdAt(), queue.updatedAt(), commands);
+                        return Modification.restore(part, stored -> stored);
+                    }))
+                    .collect().last()
+                    .map(stored -> new Restored<>(id, current)));
+        });
+    }
+
+    /** {@inheritDoc} Also in slices, as {@link #restore}: the queue is deleted, then what was there restored. */
+    @Override
+    public Uni<Void> undo(Restored<Queue> restored) {
+        return deleteWithLock(restored.id(), OptionalLong.empty()).chain(() -> restored.before().isEmpty()
+                ? Uni.createFrom().voidItem()
+                : restore(restored.id(), restored.before().get(), true, "queue " + restored.id()).replaceWithVoid());
     }
 
     /** Most expired claims one change returns to pending: what one change of the store may write. */

@@ -98,6 +98,31 @@ public abstract class RecordRepository<T extends Versioned<T>> {
         return store.change(id, expectedVersion, weight, modifier);
     }
 
+    /** What an import did to one record: the record as it was before ({@link #undo} puts it back). */
+    public record Restored<T>(String id, Optional<T> before) {
+    }
+
+    /**
+     * Stores {@code record} (brought back from an export) as record {@code id}, keeping its version unless the stored
+     * one is not below it ({@link Modification#restore}); without {@code replace}, a record that exists fails with
+     * {@link RecordConflictException} naming {@code what}.
+     */
+    public Uni<Restored<T>> restore(String id, T record, boolean replace, String what) {
+        return computeWithLock(id, OptionalLong.empty(), current -> {
+            if (!replace && current.isPresent()) {
+                throw new RecordConflictException(what + " exists already");
+            }
+            return Modification.restore(record, stored -> new Restored<>(id, current));
+        });
+    }
+
+    /** Undoes a {@link #restore}: the record as it was before, or none. */
+    public Uni<Void> undo(Restored<T> restored) {
+        return computeWithLock(restored.id(), OptionalLong.empty(), current -> restored.before().isPresent()
+                ? Modification.<T, Void>restore(restored.before().get(), stored -> null)
+                : Modification.<T, Void>delete(gone -> null));
+    }
+
     /**
      * Deletes record {@code id}; answers whether it existed. With an expected version, a mismatch (including a
      * missing record) fails with {@link VersionConflictException}.

@@ -26,8 +26,10 @@ import io.hasp.ValidationException;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
+import io.hasp.storage.EntryImport;
 import io.hasp.storage.FileRecordStore;
 import io.hasp.storage.Modification;
+import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.RecordRepository;
@@ -66,8 +68,7 @@ public class TokenManager extends RecordRepository<TokenStore> {
     /** The tokens: {@code tokens.json}; in etcd, one key per token (salt and hash, never the secret). */
     public static final RecordKind<TokenStore> KIND = new RecordKind<>(ID, "tokens", TokenStore.class, true, false,
             null, CollectionLayout.of(TokenStore.class, t -> new TokenStore(t.version(), List.of()),
-                    t -> t.tokens().stream().collect(Collectors.toMap(StoredToken::id, Function.identity(),
-                            (a, b) -> a, LinkedHashMap::new)),
+                    TokenManager::byId,
                     (head, tokens) -> new TokenStore(head.version(), new ArrayList<>(tokens.values())),
                     StoredToken.class));
 
@@ -136,6 +137,33 @@ public class TokenManager extends RecordRepository<TokenStore> {
     public Uni<List<TokenInfo>> list() {
         return read(ID).map(store -> store.orElseGet(TokenStore::empty).tokens().stream()
                 .map(StoredToken::info).toList());
+    }
+
+    /** Every token as stored (salt and hash, never a secret), for the admin export. */
+    public Uni<List<StoredToken>> storedAll() {
+        return read(ID).map(store -> store.orElseGet(TokenStore::empty).tokens());
+    }
+
+    /**
+     * Stores {@code tokens} as they were exported (admin import): each replaces the token of its id, or, unless
+     * {@code replace}, is refused with {@link RecordConflictException} when one exists. All or nothing
+     * ({@link EntryImport}); the answer can undo it.
+     */
+    public Uni<EntryImport.Done> restoreAll(List<StoredToken> tokens, boolean replace) {
+        Map<String, StoredToken> puts = new LinkedHashMap<>();
+        tokens.forEach(t -> puts.put(t.id(), t));
+        return new EntryImport<>(store, ID, TokenManager::byId,
+                (record, byId) -> new TokenStore(0, new ArrayList<>(byId.values())), TokenStore.empty())
+                .apply(puts, false, (id, existing) -> {
+                    if (!replace && existing.isPresent()) {
+                        throw new RecordConflictException("token " + id + " exists already");
+                    }
+                }, byId -> { }).invoke(this::forceRecheck);
+    }
+
+    private static Map<String, StoredToken> byId(TokenStore store) {
+        return store.tokens().stream().collect(Collectors.toMap(StoredToken::id, Function.identity(), (a, b) -> a,
+                LinkedHashMap::new));
     }
 
     /** Revokes (removes) a token; {@link RecordNotFoundException} when there is no such token. */
