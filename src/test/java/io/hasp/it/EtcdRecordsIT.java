@@ -45,8 +45,9 @@ import io.hasp.etcd.EtcdRequired;
  * Issue 10's records on etcd across processes: three Hasp instances with data directories of their own on one
  * 3-member etcd cluster. Appends from 3 x 8 clients land exactly, 12 runners claim every command exactly once, 120
  * concurrent session updates of one group are all kept, a stale If-Match is refused whichever instance made the
- * change, a token made on one instance works on the others and its revocation is seen by them within a second, and
- * nothing of the records is written to the data directories.
+ * change, a token made on one instance works on the others and its revocation is seen by them within a second,
+ * nothing of the records is written to the data directories; appends go on through a {@code kill -9} of the etcd leader
+ * and every acknowledged one is kept; every instance killed with {@code kill -9} and started again exports the same.
  */
 @Timeout(value = 600)
 @ExtendWith(EtcdRequired.class)
@@ -99,6 +100,8 @@ class EtcdRecordsIT {
             p.close();
         }
         replicas.clear();
+        etcd.restartAll();
+        etcd.awaitHealthy();
     }
 
     private HaspProcess replica(int i) {
@@ -251,5 +254,89 @@ class EtcdRecordsIT {
                 }
             }
         }
+    }
+
+    @Test
+    void appendsGoOnThroughAKill9OfTheEtcdLeaderAndEveryAcknowledgedOneIsKept() throws Exception {
+        replica(0).call(201, "POST", "/v1/queues", Map.of("id", "leader", "name", "Leader"));
+        long until = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+        ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Integer> refused = new ConcurrentLinkedQueue<>();
+        List<Callable<Integer>> clients = new ArrayList<>();
+        for (int c = 0; c < 12; c++) {
+            HaspProcess via = replica(c);
+            int client = c;
+            clients.add(() -> {
+                int i = 0;
+                while (System.nanoTime() < until) {
+                    HttpResponse<String> r = via.send("POST", "/v1/queues/leader/commands",
+                            Map.of("command", "client " + client + " append " + i++));
+                    if (r.statusCode() == 201) {
+                        acknowledged.add(JSON.readTree(r.body()).get("id").asText());
+                    } else {
+                        refused.add(r.statusCode());
+                    }
+                }
+                return i;
+            });
+        }
+        ExecutorService killer = Executors.newSingleThreadExecutor();
+        Future<Integer> killed = killer.submit(() -> {
+            TimeUnit.SECONDS.sleep(2);
+            int leader = etcd.leader();
+            etcd.kill9(leader);
+            return leader;
+        });
+        concurrently(clients);
+        killed.get(30, TimeUnit.SECONDS);
+        killer.shutdownNow();
+
+        JsonNode queue = replica(1).call(200, "GET", "/v1/queues/leader", null);
+        Set<String> stored = new HashSet<>();
+        queue.get("commands").forEach(c -> stored.add(c.get("id").asText()));
+        System.out.printf("[figures] etcd records: leader killed during appends: %d acknowledged, %d stored, "
+                + "refused statuses %s%n", acknowledged.size(), stored.size(), new HashSet<>(refused));
+        assertTrue(acknowledged.size() > 0);
+        assertEquals(acknowledged.size(), new HashSet<>(acknowledged).size(), "ids unique");
+        assertTrue(stored.containsAll(acknowledged), "every acknowledged append is stored");
+        assertEquals(queue.get("commands").size(), stored.size(), "no command twice");
+        refused.forEach(status -> assertEquals(503, status, "a refused append answers 503"));
+    }
+
+    @Test
+    void everyInstanceKilledAndStartedAgainFindsEveryRecord() throws Exception {
+        replica(0).call(201, "POST", "/v1/queues", Map.of("id", "kept", "name", "Kept"));
+        for (int i = 0; i < 20; i++) {
+            replica(i).call(201, "POST", "/v1/queues/kept/commands", Map.of("id", "k" + i, "command", "k " + i));
+        }
+        replica(1).call(200, "POST", "/v1/queues/kept/claim", Map.of("runnerId", "r", "leaseMs", 600_000));
+        replica(2).call(201, "POST", "/v1/bookmarks", Map.of("id", "bm", "title", "T",
+                "target", "https://example.org", "tags", List.of("a")));
+        replica(0).call(201, "POST", "/v1/groups", Map.of("id", "grp", "name", "G", "sessions", List.of()));
+        replica(1).call(200, "PUT", "/v1/groups/grp/sessions/s1", Map.of("status", "running"));
+        replica(2).call(201, "POST", "/v1/tokens", Map.of("name", "kept", "scopes", List.of("read")));
+        replica(0).call(201, "PUT", "/v1/credentials/kept", Map.of("value", "kept-value"));
+        replica(1).call(200, "POST", "/v1/file-changes/sessions/s1",
+                Map.of("changes", List.of(Map.of("path", "a.txt", "kind", "modified"))));
+        String before = export(replica(0));
+
+        for (HaspProcess p : replicas) {
+            p.kill9();
+        }
+        replicas.clear();
+        startReplicas();
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals(before, export(replica(i)), "replica " + i + " after the restart");
+        }
+        assertTrue(before.contains("\"kind\":\"credential\",\"id\":\"kept\""), before);
+        assertTrue(before.contains("\"kind\":\"file-changes\""), before);
+    }
+
+    /** The export's lines, sorted. */
+    private static String export(HaspProcess via) throws Exception {
+        HttpResponse<String> r = via.send("GET", "/v1/admin/export", null);
+        assertEquals(200, r.statusCode(), r.body());
+        return String.join("\n", r.body().lines().sorted().toList());
     }
 }
