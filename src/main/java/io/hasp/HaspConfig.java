@@ -27,12 +27,17 @@ public interface HaspConfig {
     Optional<String> adminToken();
 
     /**
-     * Where named locks ({@code /v1/locks/**}) live: {@code file} (lock files under the data directory, shared by
-     * replicas on one volume) or {@code etcd} (keys and leases of the etcd cluster at {@code hasp.etcd.endpoints};
-     * replicas share nothing but that cluster). Records stay on files either way.
+     * Where named locks ({@code /v1/locks/**}) and every record (queues, bookmarks, groups, tokens, the file-change
+     * index, credentials) live: {@code file} (lock files and record files under the data directory, shared by
+     * replicas on one volume) or {@code etcd} (keys, leases and transactions of the etcd cluster at
+     * {@code hasp.etcd.endpoints}; replicas share nothing but that cluster, and nothing of the records is written to
+     * the data directory).
      */
     @WithDefault("file")
     Backend backend();
+
+    /** Credentials at rest. */
+    Credentials credentials();
 
     /** The etcd cluster, used only when {@code hasp.backend=etcd}. */
     Etcd etcd();
@@ -58,12 +63,22 @@ public interface HaspConfig {
     /** Size caps of records, so that no record file grows without bound. */
     Limits limits();
 
-    /** The backends of named locks. */
+    /** The backends of named locks and records. */
     enum Backend {
-        /** Lock files under {@code <data-dir>/locks}. */
+        /** Lock files and record files under the data directory. */
         FILE,
-        /** Keys and leases of an etcd v3 cluster. */
+        /** Keys, leases and transactions of an etcd v3 cluster. */
         ETCD
+    }
+
+    interface Credentials {
+        /**
+         * The AES key (16, 24 or 32 bytes, in base64) that encrypts credential values at rest in etcd (AES-GCM), the
+         * same on every replica; required with {@code hasp.backend=etcd}, where Hasp refuses to start without it.
+         * Make one with {@code openssl rand -base64 32}. Unused with {@code file}, where {@code credentials.json} is
+         * readable by its owner only (mode 0600).
+         */
+        Optional<String> key();
     }
 
     interface Etcd {
@@ -104,6 +119,20 @@ public interface HaspConfig {
          */
         @WithDefault("true")
         boolean revokeOnRelease();
+
+        /**
+         * Most operations the cluster takes in one transaction (etcd's {@code --max-txn-ops}, 128 by default): record
+         * changes are split, or refused with 422, to fit it. Raise it together with the cluster's setting.
+         */
+        @WithDefault("128")
+        int maxTxnOps();
+
+        /**
+         * Largest request the cluster takes, in bytes (etcd's {@code --max-request-bytes}, 1.5 MiB by default): a
+         * record change that would need more is refused with 422. Raise it together with the cluster's setting.
+         */
+        @WithDefault("1572864")
+        long maxRequestBytes();
     }
 
     interface Lock {

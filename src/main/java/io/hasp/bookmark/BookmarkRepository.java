@@ -17,56 +17,62 @@ import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.FileRecordStore;
 import io.hasp.storage.RecordConflictException;
+import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
-import io.hasp.storage.SafeNames;
+import io.hasp.storage.RecordRepository;
+import io.hasp.storage.RecordSettings;
+import io.hasp.storage.RecordStore;
+import io.hasp.storage.RecordStores;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Bookmarks (plan TASK-006), one file each under {@code bookmarks/}; save (create or replace), update, delete under
- * the bookmark's lock, so a CLI and the REST API editing one bookmark lose nothing.
+ * Bookmarks (plan TASK-006), one record each ({@code bookmarks/<id>.json}, or one etcd key); save (create or
+ * replace), update, delete as read-modify-writes of the bookmark, so a CLI and the REST API editing one bookmark lose
+ * nothing.
  */
 @Singleton
-public class BookmarkRepository extends BaseFileRepository<Bookmark> {
+public class BookmarkRepository extends RecordRepository<Bookmark> {
 
-    private final Path dir;
+    /** Bookmarks, each stored whole. */
+    public static final RecordKind<Bookmark> KIND = RecordKind.whole("bookmarks", "bookmark", Bookmark.class);
 
     @Inject
-    public BookmarkRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config));
+    public BookmarkRepository(RecordStores stores) {
+        this(stores.open(KIND), Clock.systemUTC());
     }
 
+    public BookmarkRepository(RecordStore<Bookmark> store, Clock clock) {
+        super(store, clock);
+    }
+
+    /** Bookmarks on files under {@code dataDir}, for tests without CDI. */
     public BookmarkRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
                               Path dataDir, LockOptions lockOptions) {
-        super(locks, writer, mapper, clock, Bookmark.class, lockOptions);
-        this.dir = dataDir.resolve("bookmarks");
-    }
-
-    public Path path(String id) {
-        return SafeNames.resolve(dir, "bookmark id", id, RECORD_SUFFIX);
+        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
+                RecordSettings.defaults()), clock);
     }
 
     /** Creates a bookmark; {@link RecordConflictException} when the id exists. */
     public Uni<Bookmark> create(BookmarkRequest request) {
         String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-        return createWithLock(path(id), "bookmark " + id,
+        return createWithLock(id, "bookmark " + id,
                 now -> new Bookmark(id, request.title(), request.target(), request.tags(), 0, now, now));
     }
 
     /** Creates or replaces bookmark {@code id} (keeping its creation time). */
     public Uni<Saved<Bookmark>> save(String id, BookmarkRequest request, OptionalLong expectedVersion) {
-        return saveWithLock(path(id), expectedVersion, (current, now) -> new Bookmark(id, request.title(),
+        return saveWithLock(id, expectedVersion, (current, now) -> new Bookmark(id, request.title(),
                 request.target(), request.tags(), 0, current.map(Bookmark::createdAt).orElse(now), now));
     }
 
     /** Changes the members {@code patch} carries; {@link RecordNotFoundException} when absent. */
     public Uni<Bookmark> update(String id, BookmarkPatch patch, OptionalLong expectedVersion) {
-        return modifyWithLock(path(id), expectedVersion, current -> {
+        return modifyWithLock(id, expectedVersion, current -> {
             Bookmark b = current.orElseThrow(() -> new RecordNotFoundException("bookmark " + id + " does not exist"));
             return new Bookmark(id, patch.title() != null ? patch.title() : b.title(),
                     patch.target() != null ? patch.target() : b.target(),
@@ -76,7 +82,7 @@ public class BookmarkRepository extends BaseFileRepository<Bookmark> {
 
     /** Replaces the tags with {@code change} applied to the current ones, in one read-modify-write. */
     public Uni<Bookmark> modifyTags(String id, UnaryOperator<Set<String>> change) {
-        return modifyWithLock(path(id), OptionalLong.empty(), current -> {
+        return modifyWithLock(id, OptionalLong.empty(), current -> {
             Bookmark b = current.orElseThrow(() -> new RecordNotFoundException("bookmark " + id + " does not exist"));
             List<String> tags = new ArrayList<>(new TreeSet<>(change.apply(new LinkedHashSet<>(b.tags()))));
             return new Bookmark(id, b.title(), b.target(), tags, b.version(), b.createdAt(), now());
@@ -84,14 +90,14 @@ public class BookmarkRepository extends BaseFileRepository<Bookmark> {
     }
 
     public Uni<Boolean> delete(String id, OptionalLong expectedVersion) {
-        return deleteWithLock(path(id), expectedVersion);
+        return deleteWithLock(id, expectedVersion);
     }
 
     public Uni<Optional<Bookmark>> get(String id) {
-        return read(path(id));
+        return read(id);
     }
 
     public Uni<List<Bookmark>> list() {
-        return listAll(dir);
+        return listAll();
     }
 }

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BiConsumer;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -18,44 +20,62 @@ import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.EntryImport;
+import io.hasp.storage.FileRecordStore;
 import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
+import io.hasp.storage.RecordConflictException;
+import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
+import io.hasp.storage.RecordRepository;
+import io.hasp.storage.RecordSettings;
+import io.hasp.storage.RecordStore;
+import io.hasp.storage.RecordStores;
 import io.hasp.storage.SafeNames;
+import io.hasp.storage.etcd.CollectionLayout;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The file credential backend (plan TASK-010): {@code <data-dir>/credentials.json}, mode 0600 from the moment its
- * temp file exists, changed only under its lock and written atomically. An import is one write: all or nothing.
- * Nothing here logs a value; the records' {@code toString} hide them too.
+ * Credentials (plan TASK-010), one record of them all. On files: {@code <data-dir>/credentials.json}, mode 0600 from
+ * the moment its temp file exists, changed only under its lock and written atomically, so an import is one write:
+ * all or nothing. In etcd: one key per credential, its value sealed with AES-GCM under {@code hasp.credentials.key};
+ * an import is one transaction when it fits one (split into several otherwise, see {@link #importAll}). Nothing here logs a value; the
+ * records' {@code toString} hide them too.
  */
 @Singleton
-public class CredentialRepository extends BaseFileRepository<CredentialStore> {
+public class CredentialRepository extends RecordRepository<CredentialStore> {
 
     /** The configuration key of {@link #maxCredentials}. */
     static final String MAX_CREDENTIALS_SETTING = "hasp.limits.credentials";
 
-    private final Path file;
+    /** The id of the credential record, a singleton. */
+    static final String ID = "credentials";
+
+    /** The credentials: a secret kind (mode 0600 on files, sealed entries in etcd). */
+    public static final RecordKind<CredentialStore> KIND = new RecordKind<>(ID, "credentials",
+            CredentialStore.class, true, true, null, CollectionLayout.of(CredentialStore.class,
+                    c -> new CredentialStore(c.version(), List.of()), CredentialRepository::byName,
+                    (head, byName) -> new CredentialStore(head.version(), new ArrayList<>(byName.values())),
+                    StoredCredential.class));
+
     private final int maxCredentials;
 
     @Inject
-    public CredentialRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config),
-                config.limits().credentials());
+    public CredentialRepository(RecordStores stores, HaspConfig config) {
+        this(stores.open(KIND), Clock.systemUTC(), config.limits().credentials());
     }
 
-    /** @param maxCredentials most credentials the file holds ({@value #MAX_CREDENTIALS_SETTING}) */
-    public CredentialRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                                Path dataDir, LockOptions lockOptions, int maxCredentials) {
-        super(locks, writer, mapper, clock, CredentialStore.class, lockOptions);
-        this.file = dataDir.resolve("credentials.json");
+    /** @param maxCredentials most credentials the record holds ({@value #MAX_CREDENTIALS_SETTING}) */
+    public CredentialRepository(RecordStore<CredentialStore> store, Clock clock, int maxCredentials) {
+        super(store, clock);
         this.maxCredentials = maxCredentials;
     }
 
-    @Override
-    protected void writeNow(Path target, CredentialStore record) {
-        writer.writeJson(target, record, AtomicWriter.OWNER_ONLY);
+    /** Credentials on a file under {@code dataDir}, for tests without CDI. */
+    public CredentialRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
+                                Path dataDir, LockOptions lockOptions, int maxCredentials) {
+        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
+                RecordSettings.defaults()), clock, maxCredentials);
     }
 
     /**
@@ -64,7 +84,7 @@ public class CredentialRepository extends BaseFileRepository<CredentialStore> {
      */
     public Uni<Boolean> put(String name, CredentialRequest request) {
         SafeNames.require("credential name", name);
-        return computeWithLock(file, OptionalLong.empty(), current -> {
+        return computeWithLock(ID, OptionalLong.empty(), current -> {
             Map<String, StoredCredential> byName = byName(current.orElseGet(CredentialStore::empty));
             boolean created = !byName.containsKey(name);
             byName.put(name, new StoredCredential(name, request.value(), request.description(), now()));
@@ -74,13 +94,13 @@ public class CredentialRepository extends BaseFileRepository<CredentialStore> {
     }
 
     public Uni<List<CredentialInfo>> list() {
-        return read(file).map(store -> store.orElseGet(CredentialStore::empty).credentials().stream()
+        return read(ID).map(store -> store.orElseGet(CredentialStore::empty).credentials().stream()
                 .map(StoredCredential::info).toList());
     }
 
     public Uni<Void> delete(String name) {
         SafeNames.require("credential name", name);
-        return computeWithLock(file, OptionalLong.empty(), current -> {
+        return computeWithLock(ID, OptionalLong.empty(), current -> {
             Map<String, StoredCredential> byName = byName(current.orElseGet(CredentialStore::empty));
             if (byName.remove(name) == null) {
                 throw new RecordNotFoundException("credential " + name + " does not exist");
@@ -91,26 +111,50 @@ public class CredentialRepository extends BaseFileRepository<CredentialStore> {
     }
 
     /**
-     * Imports every entry in one atomic write; answers how many were imported. An import that would leave more than
-     * {@code maxCredentials} in the file is refused whole with {@link LimitExceededException}.
+     * Imports every entry; answers how many were imported. All or nothing: one change (one atomic write on files, one
+     * transaction in etcd) when the store takes it whole, else slices undone on a failure ({@link EntryImport}). An
+     * import that would leave more than {@code maxCredentials} is refused whole with {@link LimitExceededException}.
      */
     public Uni<Integer> importAll(ImportRequest request) {
-        return computeWithLock(file, OptionalLong.empty(), current -> {
-            Map<String, StoredCredential> byName = request.mode() == ImportMode.REPLACE ? new LinkedHashMap<>()
-                    : byName(current.orElseGet(CredentialStore::empty));
-            Instant now = now();
-            for (CredentialEntry entry : request.credentials()) {
-                byName.put(entry.name(), new StoredCredential(entry.name(), entry.value(), entry.description(), now));
+        Instant now = now();
+        Map<String, StoredCredential> puts = new LinkedHashMap<>();
+        for (CredentialEntry entry : request.credentials()) {
+            puts.put(entry.name(), new StoredCredential(entry.name(), entry.value(), entry.description(), now));
+        }
+        return restore(puts, request.mode() == ImportMode.REPLACE, (name, existing) -> { })
+                .map(EntryImport.Done::count);
+    }
+
+    /**
+     * Stores {@code credentials} as they are (an admin import): each replaces the credential of its name, or, unless
+     * {@code replace}, is refused with {@link RecordConflictException} when one exists. All or nothing as
+     * {@link #importAll}; the answer can undo it.
+     */
+    public Uni<EntryImport.Done> restoreAll(List<StoredCredential> credentials, boolean replace) {
+        Map<String, StoredCredential> puts = new LinkedHashMap<>();
+        credentials.forEach(c -> puts.put(c.name(), c));
+        return restore(puts, false, (name, existing) -> {
+            if (!replace && existing.isPresent()) {
+                throw new RecordConflictException("credential " + name + " exists already");
             }
-            checkCount(byName.size());
-            return Modification.write(new CredentialStore(0, new ArrayList<>(byName.values())),
-                    stored -> request.credentials().size());
         });
     }
 
-    /** Every credential with its value (admin export), read under a shared lock. */
+    private Uni<EntryImport.Done> restore(Map<String, StoredCredential> puts, boolean replaceAll,
+                                 BiConsumer<String, Optional<StoredCredential>> check) {
+        return new EntryImport<>(store, ID, CredentialRepository::byName,
+                (record, byName) -> new CredentialStore(0, new ArrayList<>(byName.values())), CredentialStore.empty())
+                .apply(puts, replaceAll, check, byName -> checkCount(byName.size()));
+    }
+
+    /** Every credential as stored, value and time included (admin export). */
+    public Uni<List<StoredCredential>> storedAll() {
+        return read(ID).map(store -> store.orElseGet(CredentialStore::empty).credentials());
+    }
+
+    /** Every credential with its value (admin export). */
     public Uni<List<CredentialEntry>> exportAll() {
-        return readWithLock(file).map(store -> store.orElseGet(CredentialStore::empty).credentials().stream()
+        return read(ID).map(store -> store.orElseGet(CredentialStore::empty).credentials().stream()
                 .map(c -> new CredentialEntry(c.name(), c.value(), c.description())).toList());
     }
 

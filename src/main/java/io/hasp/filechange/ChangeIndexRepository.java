@@ -2,6 +2,8 @@ package io.hasp.filechange;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
@@ -10,41 +12,69 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 
-import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.ChangeLimits;
+import io.hasp.storage.FileRecordStore;
+import io.hasp.storage.RecordKind;
+import io.hasp.storage.RecordRepository;
+import io.hasp.storage.RecordSettings;
+import io.hasp.storage.RecordStore;
+import io.hasp.storage.RecordStores;
+import io.hasp.storage.etcd.CollectionLayout;
 import io.smallrye.mutiny.Uni;
 
-/** The derived index, {@code file-changes/index.json}, one file under one lock. */
+/**
+ * The derived index: {@code file-changes/index.json}, one file under one lock; in etcd, its head and one key per
+ * path (the path in base64url), so that the index may grow past one etcd value and a merge writes only its paths.
+ */
 @Singleton
-public class ChangeIndexRepository extends BaseFileRepository<ChangeIndex> {
+public class ChangeIndexRepository extends RecordRepository<ChangeIndex> {
 
-    private final Path file;
+    /** The id of the index, a singleton. */
+    static final String ID = "index";
+
+    /** The index. */
+    public static final RecordKind<ChangeIndex> KIND = new RecordKind<>("file-changes/index", "index",
+            ChangeIndex.class, true, false, null, new CollectionLayout<ChangeIndex, List<IndexEntry>>(
+                    ChangeIndex.class, i -> new ChangeIndex(i.version(), i.updatedAt(), Map.of()), ChangeIndex::paths,
+                    (head, paths) -> new ChangeIndex(head.version(), head.updatedAt(), paths),
+                    TypeFactory.defaultInstance().constructCollectionType(List.class, IndexEntry.class), true));
 
     @Inject
-    public ChangeIndexRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config));
+    public ChangeIndexRepository(RecordStores stores) {
+        this(stores.open(KIND), Clock.systemUTC());
     }
 
+    public ChangeIndexRepository(RecordStore<ChangeIndex> store, Clock clock) {
+        super(store, clock);
+    }
+
+    /** The index on a file under {@code dataDir}, for tests without CDI. */
     public ChangeIndexRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
                                  Path dataDir, LockOptions lockOptions) {
-        super(locks, writer, mapper, clock, ChangeIndex.class, lockOptions);
-        this.file = dataDir.resolve("file-changes").resolve("index.json");
+        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
+                RecordSettings.defaults()), clock);
     }
 
     Uni<ChangeIndex> modify(Function<Optional<ChangeIndex>, ChangeIndex> modifier) {
-        return modifyWithLock(file, OptionalLong.empty(), modifier);
+        return modifyWithLock(ID, OptionalLong.empty(), modifier);
     }
 
     Uni<Optional<ChangeIndex>> get() {
-        return read(file);
+        return read(ID);
     }
 
     /** Blocking read without the index's lock (a read sees one whole version), for a merge's size check. */
     Optional<ChangeIndex> getNow() {
-        return readNow(file);
+        return readNow(ID);
+    }
+
+    /** How many paths one change of the index may write. */
+    ChangeLimits limits() {
+        return store.limits();
     }
 }

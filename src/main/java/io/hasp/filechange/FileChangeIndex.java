@@ -2,6 +2,7 @@ package io.hasp.filechange;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,12 +11,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.hasp.HaspConfig;
 import io.hasp.storage.LimitExceededException;
+import io.hasp.storage.SafeNames;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -34,7 +38,9 @@ import io.smallrye.mutiny.Uni;
  * </ol>
  * Step 3 copies from the record rather than from the request, so two merges of one session that reach the index in
  * the other order still leave it matching the record. The two locks are never held together. A crash between steps
- * 2 and 3 leaves the index behind its records until the next merge of those paths or {@link #rebuild()}.
+ * 2 and 3 leaves the index behind its records until the next merge of those paths or {@link #rebuild()}. Where one
+ * change of the index may write only so many paths (etcd: one transaction), step 3 is made in several changes of as
+ * many paths each, every one copying from the record as it is then.
  */
 @Singleton
 public class FileChangeIndex {
@@ -55,8 +61,8 @@ public class FileChangeIndex {
         this(sessions, index, config.limits().fileChangeIndexEntries());
     }
 
-    /** @param maxEntries most entries of the index ({@value #MAX_ENTRIES_SETTING}) */
-    FileChangeIndex(SessionChangeRepository sessions, ChangeIndexRepository index, int maxEntries) {
+    /** For tests without CDI. @param maxEntries most entries of the index ({@value #MAX_ENTRIES_SETTING}) */
+    public FileChangeIndex(SessionChangeRepository sessions, ChangeIndexRepository index, int maxEntries) {
         this.sessions = sessions;
         this.index = index;
         this.maxEntries = maxEntries;
@@ -64,8 +70,8 @@ public class FileChangeIndex {
 
     /** Merges {@code changes} into session {@code sessionId} and the index; answers the session's record. */
     public Uni<SessionChanges> merge(String sessionId, List<FileChange> changes) {
-        sessions.path(sessionId);
-        Set<String> touched = new HashSet<>();
+        SafeNames.require("session id", sessionId);
+        Set<String> touched = new TreeSet<>();
         changes.forEach(c -> touched.add(c.path()));
         return sessions.modify(sessionId, current -> {
             checkRoom(current, touched);
@@ -80,23 +86,45 @@ public class FileChangeIndex {
                 }
             }
             return new SessionChanges(sessionId, 0, now, new ArrayList<>(byPath.values()));
-        }).call(record -> index.modify(current -> {
-            SessionChanges latest = sessions.getNow(sessionId).orElse(record);
-            Map<String, FileChange> byPath = new HashMap<>();
-            latest.changes().forEach(c -> byPath.put(c.path(), c));
-            Map<String, List<IndexEntry>> paths = new HashMap<>(current.map(ChangeIndex::paths).orElse(Map.of()));
-            for (String path : touched) {
-                List<IndexEntry> entries = new ArrayList<>(paths.getOrDefault(path, List.of()));
-                entries.removeIf(e -> e.sessionId().equals(sessionId));
-                FileChange change = byPath.get(path);
-                if (change != null) {
-                    entries.add(new IndexEntry(sessionId, change.kind(), change.at()));
-                }
-                entries.sort(Comparator.comparing(IndexEntry::sessionId));
-                paths.put(path, List.copyOf(entries));
+        }).call(record -> Multi.createFrom().iterable(chunks(touched, index.limits().entries()))
+                .onItem().transformToUniAndConcatenate(paths -> index.modify(current -> copied(current, sessionId,
+                        paths, record)))
+                .collect().last());
+    }
+
+    /** Step 3 for {@code touched}: the index with the session's entries of those paths copied from its record. */
+    private ChangeIndex copied(Optional<ChangeIndex> current, String sessionId, Collection<String> touched,
+                               SessionChanges record) {
+        SessionChanges latest = sessions.getNow(sessionId).orElse(record);
+        Map<String, FileChange> byPath = new HashMap<>();
+        latest.changes().forEach(c -> byPath.put(c.path(), c));
+        Map<String, List<IndexEntry>> paths = new HashMap<>(current.map(ChangeIndex::paths).orElse(Map.of()));
+        for (String path : touched) {
+            List<IndexEntry> entries = new ArrayList<>(paths.getOrDefault(path, List.of()));
+            entries.removeIf(e -> e.sessionId().equals(sessionId));
+            FileChange change = byPath.get(path);
+            if (change != null) {
+                entries.add(new IndexEntry(sessionId, change.kind(), change.at()));
             }
-            return new ChangeIndex(0, sessions.currentTime(), paths);
-        }));
+            entries.sort(Comparator.comparing(IndexEntry::sessionId));
+            paths.put(path, List.copyOf(entries));
+        }
+        return new ChangeIndex(0, sessions.currentTime(), paths);
+    }
+
+    /** {@code items} (in their order) in lists of at most {@code size}. */
+    private static List<List<String>> chunks(Collection<String> items, int size) {
+        List<List<String>> chunks = new ArrayList<>();
+        List<String> chunk = new ArrayList<>();
+        for (String item : items) {
+            if (chunk.size() == size) {
+                chunks.add(chunk);
+                chunk = new ArrayList<>();
+            }
+            chunk.add(item);
+        }
+        chunks.add(chunk);
+        return chunks;
     }
 
     /** Step 1 of a merge: refuses it when the entries it adds would take the index past {@code maxEntries}. */
@@ -124,22 +152,57 @@ public class FileChangeIndex {
         return index.get().map(found -> found.map(i -> i.paths().getOrDefault(path, List.of())).orElse(List.of()));
     }
 
-    /** Rebuilds the index from every session record, under the index's lock. */
+    /**
+     * Rebuilds the index from every session record, under the index's lock. Where one change of the index may write
+     * only so many paths (etcd), the records are read first and the index is brought to them in changes of as many
+     * paths each; a merge that runs meanwhile is left right for its own paths, since each merge copies from its record.
+     */
     public Uni<Rebuilt> rebuild() {
-        int[] counts = new int[2];
-        return index.modify(current -> {
-            List<SessionChanges> all = sessions.list().await().indefinitely();
-            Map<String, List<IndexEntry>> paths = new TreeMap<>();
-            for (SessionChanges record : all) {
-                for (FileChange c : record.changes()) {
-                    paths.computeIfAbsent(c.path(), p -> new ArrayList<>())
-                            .add(new IndexEntry(record.sessionId(), c.kind(), c.at()));
-                }
+        int most = index.limits().entries();
+        if (most == Integer.MAX_VALUE) {
+            int[] counts = new int[2];
+            return index.modify(current -> {
+                List<SessionChanges> all = sessions.list().await().indefinitely();
+                Map<String, List<IndexEntry>> paths = indexOf(all);
+                counts[0] = all.size();
+                counts[1] = paths.size();
+                return new ChangeIndex(0, sessions.currentTime(), paths);
+            }).map(stored -> new Rebuilt(counts[0], counts[1]));
+        }
+        return sessions.list().chain(all -> index.get().chain(current -> {
+            Map<String, List<IndexEntry>> wanted = indexOf(all);
+            Set<String> paths = new TreeSet<>(wanted.keySet());
+            current.ifPresent(i -> paths.addAll(i.paths().keySet()));
+            return Multi.createFrom().iterable(chunks(paths, most))
+                    .onItem().transformToUniAndConcatenate(chunk -> index.modify(now -> {
+                        Map<String, List<IndexEntry>> next = new HashMap<>(now.map(ChangeIndex::paths)
+                                .orElse(Map.of()));
+                        for (String path : chunk) {
+                            List<IndexEntry> entries = wanted.get(path);
+                            if (entries == null) {
+                                next.remove(path);
+                            } else {
+                                next.put(path, entries);
+                            }
+                        }
+                        return new ChangeIndex(0, sessions.currentTime(), next);
+                    }))
+                    .collect().last()
+                    .map(stored -> new Rebuilt(all.size(), wanted.size()));
+        }));
+    }
+
+    private static Map<String, List<IndexEntry>> indexOf(List<SessionChanges> all) {
+        Map<String, List<IndexEntry>> paths = new TreeMap<>();
+        for (SessionChanges record : all) {
+            for (FileChange c : record.changes()) {
+                paths.computeIfAbsent(c.path(), p -> new ArrayList<>())
+                        .add(new IndexEntry(record.sessionId(), c.kind(), c.at()));
             }
-            paths.values().forEach(entries -> entries.sort(Comparator.comparing(IndexEntry::sessionId)));
-            counts[0] = all.size();
-            counts[1] = paths.size();
-            return new ChangeIndex(0, sessions.currentTime(), paths);
-        }).map(stored -> new Rebuilt(counts[0], counts[1]));
+        }
+        paths.values().forEach(entries -> entries.sort(Comparator.comparing(IndexEntry::sessionId)));
+        Map<String, List<IndexEntry>> frozen = new TreeMap<>();
+        paths.forEach((path, entries) -> frozen.put(path, List.copyOf(entries)));
+        return frozen;
     }
 }

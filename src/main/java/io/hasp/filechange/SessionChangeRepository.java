@@ -13,51 +13,56 @@ import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.BaseFileRepository;
-import io.hasp.storage.SafeNames;
+import io.hasp.storage.FileRecordStore;
+import io.hasp.storage.RecordKind;
+import io.hasp.storage.RecordRepository;
+import io.hasp.storage.RecordSettings;
+import io.hasp.storage.RecordStore;
+import io.hasp.storage.RecordStores;
 import io.smallrye.mutiny.Uni;
 
-/** The per-session change records, {@code file-changes/sessions/<sessionId>.json}. */
+/** The per-session change records, {@code file-changes/sessions/<sessionId>.json} (or one etcd key each). */
 @Singleton
-public class SessionChangeRepository extends BaseFileRepository<SessionChanges> {
+public class SessionChangeRepository extends RecordRepository<SessionChanges> {
 
-    private final Path dir;
+    /** Session change records, each stored whole. */
+    public static final RecordKind<SessionChanges> KIND = RecordKind.whole("file-changes/sessions", "session",
+            SessionChanges.class);
 
     @Inject
-    public SessionChangeRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper,
-                                   HaspConfig config) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config));
+    public SessionChangeRepository(RecordStores stores) {
+        this(stores.open(KIND), Clock.systemUTC());
     }
 
+    public SessionChangeRepository(RecordStore<SessionChanges> store, Clock clock) {
+        super(store, clock);
+    }
+
+    /** Session records on files under {@code dataDir}, for tests without CDI. */
     public SessionChangeRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
                                    Path dataDir, LockOptions lockOptions) {
-        super(locks, writer, mapper, clock, SessionChanges.class, lockOptions);
-        this.dir = dataDir.resolve("file-changes").resolve("sessions");
-    }
-
-    public Path path(String sessionId) {
-        return SafeNames.resolve(dir, "session id", sessionId, RECORD_SUFFIX);
+        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
+                RecordSettings.defaults()), clock);
     }
 
     Uni<SessionChanges> modify(String sessionId, Function<Optional<SessionChanges>, SessionChanges> modifier) {
-        return modifyWithLock(path(sessionId), OptionalLong.empty(), modifier);
+        return modifyWithLock(sessionId, OptionalLong.empty(), modifier);
     }
 
     public Uni<Optional<SessionChanges>> get(String sessionId) {
-        return read(path(sessionId));
+        return read(sessionId);
     }
 
-    /** Blocking read, for the index while it holds its own lock. */
+    /** Blocking read, for the index's changes (on a worker thread). */
     Optional<SessionChanges> getNow(String sessionId) {
-        return readNow(path(sessionId));
+        return readNow(sessionId);
     }
 
     public Uni<List<SessionChanges>> list() {
-        return listAll(dir);
+        return listAll();
     }
 
     Instant currentTime() {

@@ -14,55 +14,61 @@ import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.FileRecordStore;
+import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
+import io.hasp.storage.RecordRepository;
+import io.hasp.storage.RecordSettings;
+import io.hasp.storage.RecordStore;
+import io.hasp.storage.RecordStores;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Groups of sessions (plan TASK-007). Sessions report their state concurrently into one group file:
- * {@link #updateSession} inserts or updates one entry under the group's lock and leaves every other entry as it is,
- * so no session's update is lost to another's.
+ * Groups of sessions (plan TASK-007). Sessions report their state concurrently into one group record:
+ * {@link #updateSession} inserts or updates one entry in one read-modify-write of the group and leaves every other
+ * entry as it is, so no session's update is lost to another's, whichever replica each goes through.
  */
 @Singleton
-public class GroupRepository extends BaseFileRepository<Group> {
+public class GroupRepository extends RecordRepository<Group> {
 
-    private final Path dir;
+    /** Groups, each stored whole. */
+    public static final RecordKind<Group> KIND = RecordKind.whole("groups", "group", Group.class);
 
     @Inject
-    public GroupRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config));
+    public GroupRepository(RecordStores stores) {
+        this(stores.open(KIND), Clock.systemUTC());
     }
 
+    public GroupRepository(RecordStore<Group> store, Clock clock) {
+        super(store, clock);
+    }
+
+    /** Groups on files under {@code dataDir}, for tests without CDI. */
     public GroupRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
                            Path dataDir, LockOptions lockOptions) {
-        super(locks, writer, mapper, clock, Group.class, lockOptions);
-        this.dir = dataDir.resolve("groups");
-    }
-
-    public Path path(String id) {
-        return SafeNames.resolve(dir, "group id", id, RECORD_SUFFIX);
+        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
+                RecordSettings.defaults()), clock);
     }
 
     public Uni<Group> create(GroupRequest request) {
         String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-        return createWithLock(path(id), "group " + id,
+        return createWithLock(id, "group " + id,
                 now -> new Group(id, request.name(), 0, now, now, stamped(request.sessions(), now)));
     }
 
     /** Creates or replaces the whole group. */
     public Uni<Saved<Group>> save(String id, GroupRequest request, OptionalLong expectedVersion) {
-        return saveWithLock(path(id), expectedVersion, (current, now) -> new Group(id, request.name(), 0,
+        return saveWithLock(id, expectedVersion, (current, now) -> new Group(id, request.name(), 0,
                 current.map(Group::createdAt).orElse(now), now, stamped(request.sessions(), now)));
     }
 
     /** Inserts or updates one session entry, leaving the others untouched; answers the group. */
     public Uni<Group> updateSession(String groupId, Session update, OptionalLong expectedVersion) {
-        return modifyWithLock(path(groupId), expectedVersion, current -> {
+        return modifyWithLock(groupId, expectedVersion, current -> {
             Group group = existing(groupId, current);
             Instant now = now();
             List<Session> sessions = new ArrayList<>(group.sessions());
@@ -83,7 +89,7 @@ public class GroupRepository extends BaseFileRepository<Group> {
     /** Removes one session entry; {@link RecordNotFoundException} when the group or the entry is absent. */
     public Uni<Group> removeSession(String groupId, String sessionId, OptionalLong expectedVersion) {
         SafeNames.require("session id", sessionId);
-        return modifyWithLock(path(groupId), expectedVersion, current -> {
+        return modifyWithLock(groupId, expectedVersion, current -> {
             Group group = existing(groupId, current);
             List<Session> sessions = new ArrayList<>(group.sessions());
             if (!sessions.removeIf(s -> s.sessionId().equals(sessionId))) {
@@ -94,15 +100,15 @@ public class GroupRepository extends BaseFileRepository<Group> {
     }
 
     public Uni<Boolean> delete(String id, OptionalLong expectedVersion) {
-        return deleteWithLock(path(id), expectedVersion);
+        return deleteWithLock(id, expectedVersion);
     }
 
     public Uni<Optional<Group>> get(String id) {
-        return read(path(id));
+        return read(id);
     }
 
     public Uni<List<Group>> list() {
-        return listAll(dir);
+        return listAll();
     }
 
     private static Group existing(String id, Optional<Group> current) {

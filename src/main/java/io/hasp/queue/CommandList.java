@@ -25,7 +25,11 @@ public final class CommandList extends AbstractList<Command> implements RandomAc
     static final int CHUNK = 256;
     private static final int[] NONE = new int[0];
 
-    /** One change: append {@code command}, set it at {@code at}, remove at {@code at}, or move {@code at} to {@code to}. */
+    /**
+     * One change: append {@code command}, set it at {@code at}, remove at {@code at}, or move {@code at} to {@code to};
+     * for a removal or a move, {@code command} is the command removed or moved when known (a journal's replay does
+     * not know it).
+     */
     public record Op(Kind kind, int at, int to, Command command) {
         /** What an operation does. */
         public enum Kind { ADD, SET, DEL, MOVE }
@@ -182,14 +186,14 @@ public final class CommandList extends AbstractList<Command> implements RandomAc
     public CommandList without(int i) {
         List<Command> all = new ArrayList<>(this);
         all.remove(i);
-        return derived(all, new Op(Op.Kind.DEL, i, -1, null));
+        return derived(all, new Op(Op.Kind.DEL, i, -1, get(i)));
     }
 
     /** This list with the command at {@code from} moved to {@code to}. */
     public CommandList moved(int from, int to) {
         List<Command> all = new ArrayList<>(this);
         all.add(to, all.remove(from));
-        return derived(all, new Op(Op.Kind.MOVE, from, to, null));
+        return derived(all, new Op(Op.Kind.MOVE, from, to, get(from)));
     }
 
     /** This list with {@code op} applied (a journal's replay). */

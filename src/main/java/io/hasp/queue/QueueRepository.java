@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,38 +20,53 @@ import io.hasp.ValidationException;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.FileRecordStore;
 import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordConflictException;
+import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
+import io.hasp.storage.RecordRepository;
 import io.hasp.storage.RecordSettings;
+import io.hasp.storage.RecordStore;
+import io.hasp.storage.RecordStores;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
  * Queues of commands (plan TASK-005), the record kind with the most contention: runners, the CLI and the daemon
- * all change one file. Every change is one {@code modifyWithLock} of {@code queues/<id>.json}, so none is lost.
+ * all change one queue. Every change is one read-modify-write of the queue in its {@link RecordStore}
+ * ({@code queues/<id>.json} under its lock, or the queue's keys in etcd by a transaction), so none is lost.
  *
  * <p>Claims: {@link #claim} hands the first {@code pending} command to one runner and marks it {@code running} until
- * {@code claimExpiresAt}; since claim is a read-modify-write under the queue's lock, two runners never get the same
- * command. An expired claim goes back to {@code pending} at the next claim of that queue, and within one sweep
- * interval through {@link io.hasp.ops.Sweeper}.
+ * {@code claimExpiresAt}; since claim is one read-modify-write of the queue, two runners never get the same command,
+ * whichever replica they ask. An expired claim goes back to {@code pending} at the next claim of that queue, and
+ * within one sweep interval through {@link io.hasp.ops.Sweeper}.
  */
 @Singleton
-public class QueueRepository extends BaseFileRepository<Queue> {
+public class QueueRepository extends RecordRepository<Queue> {
 
     /** The configuration key of {@link #maxCommands}. */
     static final String MAX_COMMANDS_SETTING = "hasp.limits.queue-commands";
 
-    private final Path dir;
     private final int maxCommands;
 
+    /** Queues: {@code queues/<id>.json} with a journal of operations; in etcd, a head and two keys per command. */
+    public static RecordKind<Queue> kind(ObjectMapper mapper) {
+        return new RecordKind<>("queues", "queue", Queue.class, false, false, new QueueJournal(mapper),
+                new QueueLayout());
+    }
+
     @Inject
-    public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config),
-                RecordSettings.of(config), config.limits().queueCommands());
+    public QueueRepository(RecordStores stores, ObjectMapper mapper, HaspConfig config) {
+        this(stores.open(kind(mapper)), Clock.systemUTC(), config.limits().queueCommands());
+    }
+
+    /** @param maxCommands most commands one queue holds ({@value #MAX_COMMANDS_SETTING}) */
+    public QueueRepository(RecordStore<Queue> store, Clock clock, int maxCommands) {
+        super(store, clock);
+        this.maxCommands = maxCommands;
     }
 
     public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
@@ -58,37 +74,31 @@ public class QueueRepository extends BaseFileRepository<Queue> {
         this(locks, writer, mapper, clock, dataDir, lockOptions, RecordSettings.defaults(), maxCommands);
     }
 
-    /** @param maxCommands most commands one queue holds ({@value #MAX_COMMANDS_SETTING}) */
+    /** Queues on files under {@code dataDir}, for tests without CDI. */
     public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
                            Path dataDir, LockOptions lockOptions, RecordSettings settings, int maxCommands) {
-        super(locks, writer, mapper, clock, Queue.class, lockOptions, settings, new QueueJournal(mapper));
-        this.dir = dataDir.resolve("queues");
-        this.maxCommands = maxCommands;
-    }
-
-    /** The file of queue {@code id}; refuses unsafe ids before any file is touched. */
-    public Path path(String id) {
-        return SafeNames.resolve(dir, "queue id", id, RECORD_SUFFIX);
+        this(new FileRecordStore<>(kind(mapper), locks, writer, mapper, clock, dataDir, lockOptions, settings), clock,
+                maxCommands);
     }
 
     /** Creates an empty queue; {@link RecordConflictException} when the id exists. */
     public Uni<Queue> create(String id, String name) {
         String queueId = id != null ? id : UUID.randomUUID().toString();
-        return createWithLock(path(queueId), "queue " + queueId,
+        return createWithLock(queueId, "queue " + queueId,
                 now -> new Queue(queueId, name, 0, now, now, List.of()));
     }
 
     public Uni<Optional<Queue>> get(String id) {
-        return read(path(id));
+        return read(id);
     }
 
     public Uni<List<Queue>> list() {
-        return listAll(dir);
+        return listAll();
     }
 
     /** Deletes the queue; answers whether it existed. */
     public Uni<Boolean> delete(String id, OptionalLong expectedVersion) {
-        return deleteWithLock(path(id), expectedVersion);
+        return deleteWithLock(id, expectedVersion);
     }
 
     /**
@@ -98,7 +108,7 @@ public class QueueRepository extends BaseFileRepository<Queue> {
     public Uni<Command> addCommand(String queueId, NewCommandRequest request, OptionalLong expectedVersion) {
         String commandId = request.id() != null ? request.id() : UUID.randomUUID().toString();
         long weight = request.command().length() + (request.payload() == null ? 0 : request.payload().size() * 16L);
-        return computeWithLock(path(queueId), expectedVersion, weight, current -> {
+        return computeWithLock(queueId, expectedVersion, weight, current -> {
             Queue queue = existing(queueId, current);
             if (queue.indexOf(commandId) >= 0) {
                 throw new RecordConflictException("command " + commandId + " exists already in queue " + queueId);
@@ -119,7 +129,7 @@ public class QueueRepository extends BaseFileRepository<Queue> {
     public Uni<Command> updateCommand(String queueId, String commandId, CommandPatch patch,
                                       OptionalLong expectedVersion) {
         SafeNames.require("command id", commandId);
-        return computeWithLock(path(queueId), expectedVersion, current -> {
+        return computeWithLock(queueId, expectedVersion, current -> {
             Queue queue = existing(queueId, current);
             int index = existingIndex(queue, commandId);
             Command before = queue.commands().get(index);
@@ -137,7 +147,7 @@ public class QueueRepository extends BaseFileRepository<Queue> {
     /** Removes one command. */
     public Uni<Queue> removeCommand(String queueId, String commandId, OptionalLong expectedVersion) {
         SafeNames.require("command id", commandId);
-        return modifyWithLock(path(queueId), expectedVersion, current -> {
+        return modifyWithLock(queueId, expectedVersion, current -> {
             Queue queue = existing(queueId, current);
             int index = existingIndex(queue, commandId);
             return queue.withCommands(queue.commandList().without(index), now());
@@ -147,7 +157,7 @@ public class QueueRepository extends BaseFileRepository<Queue> {
     /** Moves one command to 0-based {@code position}; answers the queue. */
     public Uni<Queue> moveCommand(String queueId, String commandId, int position, OptionalLong expectedVersion) {
         SafeNames.require("command id", commandId);
-        return modifyWithLock(path(queueId), expectedVersion, current -> {
+        return modifyWithLock(queueId, expectedVersion, current -> {
             Queue queue = existing(queueId, current);
             int index = existingIndex(queue, commandId);
             if (position >= queue.commands().size()) {
@@ -162,10 +172,10 @@ public class QueueRepository extends BaseFileRepository<Queue> {
      * claims of this queue go back to pending first, in the same change.
      */
     public Uni<Optional<Command>> claim(String queueId, String runnerId, Duration lease) {
-        return computeWithLock(path(queueId), OptionalLong.empty(), current -> {
+        return computeWithLock(queueId, OptionalLong.empty(), current -> {
             Queue queue = existing(queueId, current);
             Instant now = now();
-            CommandList released = releaseExpired(queue.commandList(), now);
+            CommandList released = releaseExpired(queue.commandList(), now, releasesPerChange() - 1);
             int first = released.firstPending();
             if (first >= 0) {
                 Command claimed = released.get(first).claimed(runnerId, now, now.plus(lease));
@@ -184,34 +194,97 @@ public class QueueRepository extends BaseFileRepository<Queue> {
      */
     public Uni<Integer> releaseExpiredClaims() {
         return list().onItem().transformToMulti(queues -> Multi.createFrom().iterable(queues))
-                .filter(queue -> releaseExpired(queue.commandList(), now()) != queue.commandList())
+                .filter(queue -> releaseExpired(queue.commandList(), now(), 1) != queue.commandList())
                 .onItem().transformToUniAndConcatenate(queue -> releaseExpiredClaims(queue.id()))
                 .collect().asList()
                 .map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
     }
 
-    /** Returns the expired claims of one queue to pending; answers how many. */
+    /**
+     * Returns the expired claims of one queue to pending; answers how many. As many as one change of the store
+     * takes go back per change (all of them on files), and changes follow until none is left.
+     */
     public Uni<Integer> releaseExpiredClaims(String queueId) {
-        return computeWithLock(path(queueId), OptionalLong.empty(), current -> {
+        int most = releasesPerChange();
+        return computeWithLock(queueId, OptionalLong.empty(), current -> {
             if (current.isEmpty()) {
                 return Modification.unchanged(0);
             }
             Instant now = now();
             CommandList before = current.get().commandList();
-            CommandList after = releaseExpired(before, now);
+            CommandList after = releaseExpired(before, now, most);
             int released = before.running().length - after.running().length;
             return after == before ? Modification.unchanged(0)
                     : Modification.write(current.get().withCommands(after, now), stored -> released);
+        }).chain(released -> released < most ? Uni.createFrom().item(released)
+                : releaseExpiredClaims(queueId).map(more -> released + more));
+    }
+
+    /**
+     * {@inheritDoc} A queue with more commands than one change of the store may write (etcd: one transaction) is
+     * restored in slices: what was there is deleted, then the queue is created with the first slice and each further
+     * slice appended, the versions counting up to the restored one; a reader may see it half made meanwhile.
+     */
+    @Override
+    public Uni<Restored<Queue>> restore(String id, Queue queue, boolean replace, String what) {
+        int most = Math.max(1, store.limits().entries() - 1);
+        List<Command> all = queue.commands();
+        if (all.size() <= most) {
+            return super.restore(id, queue, replace, what);
+        }
+        int slices = (all.size() + most - 1) / most;
+        return read(id).chain(current -> {
+            if (current.isPresent() && !replace) {
+                throw new RecordConflictException(what + " exists already");
+            }
+            Uni<Boolean> cleared = current.isPresent() ? deleteWithLock(id, OptionalLong.empty())
+                    : Uni.createFrom().item(false);
+            return cleared.chain(() -> Multi.createFrom().range(0, slices)
+                    .onItem().transformToUniAndConcatenate(i -> computeWithLock(id, OptionalLong.empty(), now -> {
+                        List<Command> slice = all.subList(i * most, Math.min(all.size(), (i + 1) * most));
+                        CommandList commands;
+                        if (i == 0) {
+                            if (now.isPresent()) {
+                                throw new RecordConflictException(what + " was created meanwhile");
+                            }
+                            commands = CommandList.of(new ArrayList<>(slice));
+                        } else {
+                            commands = existing(id, now).commandList();
+                            for (Command c : slice) {
+                                commands = commands.appended(c);
+                            }
+                        }
+                        Queue part = new Queue(id, queue.name(), Math.max(1, queue.version() - (slices - 1 - i)),
+                                queue.createdAt(), queue.updatedAt(), commands);
+                        return Modification.restore(part, stored -> stored);
+                    }))
+                    .collect().last()
+                    .map(stored -> new Restored<>(id, current)));
         });
     }
 
-    /** {@code commands} with every expired claim back to pending; the same list when there is none. */
-    private static CommandList releaseExpired(CommandList commands, Instant now) {
+    /** {@inheritDoc} Also in slices, as {@link #restore}: the queue is deleted, then what was there restored. */
+    @Override
+    public Uni<Void> undo(Restored<Queue> restored) {
+        return deleteWithLock(restored.id(), OptionalLong.empty()).chain(() -> restored.before().isEmpty()
+                ? Uni.createFrom().voidItem()
+                : restore(restored.id(), restored.before().get(), true, "queue " + restored.id()).replaceWithVoid());
+    }
+
+    /** Most expired claims one change returns to pending: what one change of the store may write. */
+    private int releasesPerChange() {
+        return Math.max(2, store.limits().entries());
+    }
+
+    /** {@code commands} with up to {@code most} expired claims back to pending; the same list when there is none. */
+    private static CommandList releaseExpired(CommandList commands, Instant now, int most) {
         CommandList out = commands;
+        int released = 0;
         for (int i : commands.running()) {
             Command c = commands.get(i);
-            if (c.claimExpired(now)) {
+            if (released < most && c.claimExpired(now)) {
                 out = out.with(i, c.released(now));
+                released++;
             }
         }
         return out;

@@ -76,6 +76,17 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
     private final LockOptions lockOptions;
     private final RecordSettings settings;
     private final JournalCodec<T> codec;
+    private final Batch.Versions versions = new Batch.Versions() {
+        @Override
+        public long first() {
+            return firstVersion();
+        }
+
+        @Override
+        public long floor() {
+            return 1;
+        }
+    };
     /** Committers (and with them the copies of records) by file; idle ones beyond the cache size are dropped. */
     private final LinkedHashMap<Path, GroupCommitter<T>> committers = new LinkedHashMap<>(64, 0.75f, true);
     private final RecordFile.Storage<T> storage = new RecordFile.Storage<>() {
@@ -270,7 +281,7 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
             GroupCommitter<T> c = committers.get(key);
             if (c == null) {
                 c = new GroupCommitter<>(new RecordFile<>(key, type, codec, storage), locks, lockOptions, settings,
-                        ignored -> firstVersion());
+                        versions);
                 committers.put(key, c);
                 evictIdle();
             }

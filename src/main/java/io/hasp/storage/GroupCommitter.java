@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.function.LongUnaryOperator;
 
 import org.jboss.logging.Logger;
 
@@ -48,28 +47,23 @@ final class GroupCommitter<T extends Versioned<T>> {
 
     private static final Logger LOG = Logger.getLogger(GroupCommitter.class);
 
-    /** One pending change and the caller waiting for it. */
-    private record Pending<T, R>(OptionalLong expected, long weight, Function<Optional<T>, Modification<T, R>> change,
-                                 UniEmitter<? super R> caller) {
-    }
-
     final RecordFile<T> record;
     private final FileLockService locks;
     private final LockOptions options;
     private final RecordSettings settings;
-    private final LongUnaryOperator nextVersion;
-    private final ArrayDeque<Pending<T, ?>> pending = new ArrayDeque<>();
+    private final Batch.Versions versions;
+    private final ArrayDeque<Batch.Change<T, ?>> pending = new ArrayDeque<>();
     private boolean running;
     private boolean compactPending;
     private UniEmitter<? super Object> arrival;
 
     GroupCommitter(RecordFile<T> record, FileLockService locks, LockOptions options, RecordSettings settings,
-                   LongUnaryOperator nextVersion) {
+                   Batch.Versions versions) {
         this.record = record;
         this.locks = locks;
         this.options = options;
         this.settings = settings;
-        this.nextVersion = nextVersion;
+        this.versions = versions;
     }
 
     /** Whether a hold is going on or changes wait: an idle committer may be dropped from a cache. */
@@ -83,7 +77,7 @@ final class GroupCommitter<T extends Versioned<T>> {
             boolean start;
             UniEmitter<? super Object> wake;
             synchronized (this) {
-                pending.addLast(new Pending<>(expected, weight, change, caller));
+                pending.addLast(new Batch.Change<>(expected, weight, change, caller));
                 start = !running;
                 running = true;
                 wake = arrival;
@@ -129,7 +123,7 @@ final class GroupCommitter<T extends Versioned<T>> {
     }
 
     private void next(LockHandle handle, AtomicBoolean contended, Cancellable watch) {
-        List<Pending<T, ?>> batch = takeBatch();
+        List<Batch.Change<T, ?>> batch = takeBatch();
         if (batch.isEmpty()) {
             linger(handle, contended, watch);
             return;
@@ -216,12 +210,12 @@ final class GroupCommitter<T extends Versioned<T>> {
         });
     }
 
-    private List<Pending<T, ?>> takeBatch() {
-        List<Pending<T, ?>> batch = new ArrayList<>();
+    private List<Batch.Change<T, ?>> takeBatch() {
+        List<Batch.Change<T, ?>> batch = new ArrayList<>();
         long bytes = 0;
         synchronized (this) {
             while (!pending.isEmpty() && batch.size() < settings.batchMax()) {
-                Pending<T, ?> p = pending.peekFirst();
+                Batch.Change<T, ?> p = pending.peekFirst();
                 if (!batch.isEmpty() && bytes + p.weight() > settings.batchMaxBytes()) {
                     break;
                 }
@@ -233,42 +227,25 @@ final class GroupCommitter<T extends Versioned<T>> {
     }
 
     /** One batch, on a worker thread, under the lock: apply each change, write once, answer each caller. */
-    private boolean commit(LockHandle handle, List<Pending<T, ?>> batch) {
-        Object[] results = new Object[batch.size()];
-        Throwable[] failures = new Throwable[batch.size()];
+    private boolean commit(LockHandle handle, List<Batch.Change<T, ?>> batch) {
+        Batch.Outcome<T> outcome;
         try {
-            T before = record.load().orElse(null);
-            T working = before;
-            boolean changed = false;
-            for (int i = 0; i < batch.size(); i++) {
-                Pending<T, ?> p = batch.get(i);
-                try {
-                    checkVersion(p.expected(), working);
-                    Modification<T, ?> m = p.change().apply(Optional.ofNullable(working));
-                    if (m.deletes()) {
-                        results[i] = m.result().apply(working);
-                        changed |= working != null;
-                        working = null;
-                    } else if (m.record() == null) {
-                        results[i] = m.result().apply(working);
-                    } else {
-                        long version = working == null ? nextVersion.applyAsLong(0) : working.version() + 1;
-                        working = m.record().withVersion(version);
-                        changed = true;
-                        results[i] = m.result().apply(working);
-                    }
-                } catch (RuntimeException e) {
-                    failures[i] = e;
-                }
-            }
+            outcome = Batch.apply(record.load().orElse(null), batch, versions);
+        } catch (RuntimeException e) {
+            record.forget();
+            batch.forEach(c -> c.caller().fail(e));
+            return true;
+        }
+        try {
             boolean fold;
             synchronized (this) {
                 fold = compactPending;
                 compactPending = false;
             }
-            if (changed || fold) {
-                T stored = working;
-                boolean write = changed;
+            if (outcome.changed() || fold) {
+                T before = outcome.before();
+                T stored = outcome.after();
+                boolean write = outcome.changed();
                 handle.whileHeld(() -> {
                     if (write) {
                         record.commit(before, stored);
@@ -281,15 +258,9 @@ final class GroupCommitter<T extends Versioned<T>> {
             }
         } catch (RuntimeException e) {
             record.forget();
-            for (int i = 0; i < batch.size(); i++) {
-                if (failures[i] == null) {
-                    failures[i] = e;
-                }
-            }
+            outcome.failAll(e);
         }
-        for (int i = 0; i < batch.size(); i++) {
-            answer(batch.get(i), results[i], failures[i]);
-        }
+        outcome.answer(batch);
         return true;
     }
 
@@ -301,30 +272,12 @@ final class GroupCommitter<T extends Versioned<T>> {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static <R> void answer(Pending<?, R> p, Object result, Throwable failure) {
-        if (failure != null) {
-            p.caller().fail(failure);
-        } else {
-            p.caller().complete((R) result);
-        }
-    }
-
     private void failPending(Throwable failure) {
-        List<Pending<T, ?>> failed;
+        List<Batch.Change<T, ?>> failed;
         synchronized (this) {
             failed = new ArrayList<>(pending);
             pending.clear();
         }
         failed.forEach(p -> p.caller().fail(failure));
-    }
-
-    private static void checkVersion(OptionalLong expected, Versioned<?> current) {
-        if (expected.isPresent()) {
-            long actual = current == null ? 0 : current.version();
-            if (actual != expected.getAsLong()) {
-                throw new VersionConflictException(expected.getAsLong(), actual);
-            }
-        }
     }
 }

@@ -1,20 +1,18 @@
 package io.hasp.token;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
@@ -24,59 +22,96 @@ import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.hasp.HaspConfig;
 import io.hasp.ValidationException;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.EntryImport;
+import io.hasp.storage.FileRecordStore;
 import io.hasp.storage.Modification;
+import io.hasp.storage.RecordConflictException;
+import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
+import io.hasp.storage.RecordRepository;
+import io.hasp.storage.RecordSettings;
+import io.hasp.storage.RecordStore;
+import io.hasp.storage.RecordStores;
+import io.hasp.storage.etcd.CollectionLayout;
 import io.smallrye.mutiny.Uni;
 
 /**
- * API tokens (plan TASK-008): create, list, revoke, all under the lock of {@code <data-dir>/tokens.json}, so that
- * concurrent requests lose no token; and authentication of presented tokens.
+ * API tokens (plan TASK-008): create, list, revoke, each one change of the token record ({@code tokens.json} under its
+ * lock, or the tokens' keys in etcd), so that concurrent requests lose no token; and authentication of presented
+ * tokens.
  *
- * <p>Authentication reads a cached snapshot of the file. The snapshot is checked against the file's identity
- * (inode, modification time, size) at most once per {@link #RECHECK}; when the file changed, it is re-read. So a
- * revocation by any replica sharing the directory is seen within {@code RECHECK} plus one request, without reading
- * the file on every request. The check runs on a worker thread; a request whose snapshot is fresh is answered
- * without any I/O.
+ * <p>Authentication reads a snapshot of the tokens, kept in memory. How it stays right:
+ * <ul>
+ *   <li>etcd: the store watches the token record; every change, by any replica, makes the snapshot stale, and the
+ *       next authentication reads the tokens again (one read shared by the requests that wait for it). A revocation
+ *       is so seen by every replica within the watch's delay (milliseconds). While the watch is broken, the snapshot
+ *       is trusted for {@link #RECHECK} at most, as with files;</li>
+ *   <li>files: the snapshot is compared with the file at most once per {@link #RECHECK} (the store's read re-parses
+ *       only a file whose identity changed), so a revocation by any replica sharing the directory is seen within
+ *       {@code RECHECK} plus one request.</li>
+ * </ul>
+ * A request whose snapshot is fresh is answered without any I/O.
  */
 @Singleton
-public class TokenManager extends BaseFileRepository<TokenStore> {
+public class TokenManager extends RecordRepository<TokenStore> {
 
-    /** Longest time between two checks of the token file for changes. */
+    /** Longest time between two checks of the token record for changes, when no watch tells of them. */
     public static final Duration RECHECK = Duration.ofMillis(250);
+
+    /** The id of the token record, a singleton. */
+    static final String ID = "tokens";
+
+    /** The tokens: {@code tokens.json}; in etcd, one key per token (salt and hash, never the secret). */
+    public static final RecordKind<TokenStore> KIND = new RecordKind<>(ID, "tokens", TokenStore.class, true, false,
+            null, CollectionLayout.of(TokenStore.class, t -> new TokenStore(t.version(), List.of()),
+                    TokenManager::byId,
+                    (head, tokens) -> new TokenStore(head.version(), new ArrayList<>(tokens.values())),
+                    StoredToken.class));
 
     /** Token name of the bootstrap admin token in logs. */
     private static final String BOOTSTRAP_NAME = "bootstrap admin";
 
-    /** Token name in logs of a token no longer in the token file. */
+    /** Token name in logs of a token no longer in the token record. */
     private static final String UNKNOWN_NAME = "unknown token";
 
     /** Token id of the bootstrap admin's principal; generated ids are hexadecimal, so it cannot collide. */
     private static final String BOOTSTRAP_ID = "admin";
 
-    private final Path file;
     private final AdminToken admin;
     private final LongSupplier nanoTime;
-    private volatile Snapshot snapshot = new Snapshot(null, Map.of(), 0, false);
+    /** Changes the watch told of; a snapshot read before the last one is stale. */
+    private final AtomicLong changes = new AtomicLong();
+    private final AtomicBoolean watching = new AtomicBoolean();
+    private volatile Snapshot snapshot = new Snapshot(null, Map.of(), 0, false, -1);
+    private volatile Refresh refresh;
 
     @Inject
-    public TokenManager(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, HaspConfig config,
-                        AdminToken admin) {
-        this(locks, writer, mapper, Clock.systemUTC(), config.dataDir(), lockOptions(config), admin,
-                System::nanoTime);
+    public TokenManager(RecordStores stores, AdminToken admin) {
+        this(stores.open(KIND), Clock.systemUTC(), admin, System::nanoTime);
     }
 
+    /** Tokens on a file under {@code dataDir}, for tests without CDI. */
     public TokenManager(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock, Path dataDir,
                         LockOptions lockOptions, AdminToken admin, LongSupplier nanoTime) {
-        super(locks, writer, mapper, clock, TokenStore.class, lockOptions);
-        this.file = dataDir.resolve("tokens.json");
+        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
+                RecordSettings.defaults()), clock, admin, nanoTime);
+    }
+
+    public TokenManager(RecordStore<TokenStore> store, Clock clock, AdminToken admin, LongSupplier nanoTime) {
+        super(store, clock);
         this.admin = admin;
         this.nanoTime = nanoTime;
+        store.watch(ID, () -> {
+            changes.incrementAndGet();
+            watching.set(true);
+        }, () -> {
+            watching.set(false);
+            changes.incrementAndGet();
+        });
     }
 
     /** Creates a token; the answer is the only place its secret ever appears. */
@@ -90,7 +125,7 @@ public class TokenManager extends BaseFileRepository<TokenStore> {
         String salt = TokenSecrets.newSalt();
         StoredToken stored = new StoredToken(id, request.name(), request.scopes(), now, request.expiresAt(), salt,
                 TokenSecrets.hash(salt, secret));
-        return computeWithLock(file, OptionalLong.empty(), current -> {
+        return computeWithLock(ID, OptionalLong.empty(), current -> {
             List<StoredToken> tokens = new ArrayList<>(current.orElseGet(TokenStore::empty).tokens());
             tokens.add(stored);
             return Modification.write(new TokenStore(0, tokens), written -> new CreatedToken(id, stored.name(),
@@ -100,13 +135,40 @@ public class TokenManager extends BaseFileRepository<TokenStore> {
 
     /** Every token, without secrets or hashes. */
     public Uni<List<TokenInfo>> list() {
-        return read(file).map(store -> store.orElseGet(TokenStore::empty).tokens().stream()
+        return read(ID).map(store -> store.orElseGet(TokenStore::empty).tokens().stream()
                 .map(StoredToken::info).toList());
+    }
+
+    /** Every token as stored (salt and hash, never a secret), for the admin export. */
+    public Uni<List<StoredToken>> storedAll() {
+        return read(ID).map(store -> store.orElseGet(TokenStore::empty).tokens());
+    }
+
+    /**
+     * Stores {@code tokens} as they were exported (admin import): each replaces the token of its id, or, unless
+     * {@code replace}, is refused with {@link RecordConflictException} when one exists. All or nothing
+     * ({@link EntryImport}); the answer can undo it.
+     */
+    public Uni<EntryImport.Done> restoreAll(List<StoredToken> tokens, boolean replace) {
+        Map<String, StoredToken> puts = new LinkedHashMap<>();
+        tokens.forEach(t -> puts.put(t.id(), t));
+        return new EntryImport<>(store, ID, TokenManager::byId,
+                (record, byId) -> new TokenStore(0, new ArrayList<>(byId.values())), TokenStore.empty())
+                .apply(puts, false, (id, existing) -> {
+                    if (!replace && existing.isPresent()) {
+                        throw new RecordConflictException("token " + id + " exists already");
+                    }
+                }, byId -> { }).invoke(this::forceRecheck);
+    }
+
+    private static Map<String, StoredToken> byId(TokenStore store) {
+        return store.tokens().stream().collect(Collectors.toMap(StoredToken::id, Function.identity(), (a, b) -> a,
+                LinkedHashMap::new));
     }
 
     /** Revokes (removes) a token; {@link RecordNotFoundException} when there is no such token. */
     public Uni<Void> revoke(String id) {
-        return computeWithLock(file, OptionalLong.empty(), current -> {
+        return computeWithLock(ID, OptionalLong.empty(), current -> {
             List<StoredToken> tokens = new ArrayList<>(current.orElseGet(TokenStore::empty).tokens());
             if (!tokens.removeIf(t -> t.id().equals(id))) {
                 throw new RecordNotFoundException("token " + id + " does not exist");
@@ -127,10 +189,10 @@ public class TokenManager extends BaseFileRepository<TokenStore> {
             return Uni.createFrom().item(Optional.of(new Principal(BOOTSTRAP_ID, EnumSet.of(Scope.ADMIN))));
         }
         Snapshot current = snapshot;
-        if (current.fresh(nanoTime.getAsLong())) {
+        if (fresh(current)) {
             return Uni.createFrom().item(verify(current, token));
         }
-        return blocking(() -> verify(refresh(), token));
+        return refreshed().map(next -> verify(next, token));
     }
 
     /**
@@ -157,50 +219,54 @@ public class TokenManager extends BaseFileRepository<TokenStore> {
         });
     }
 
-    /** Re-reads the token file when its identity changed since the last look; blocking. */
-    private Snapshot refresh() {
-        Snapshot current = snapshot;
-        long now = nanoTime.getAsLong();
-        if (current.fresh(now)) {
-            return current;
+    /** Fresh: no change since it was read (watched), or read less than {@link #RECHECK} ago (not watched). */
+    private boolean fresh(Snapshot s) {
+        if (!s.checked()) {
+            return false;
         }
-        Object identity = identity();
-        Snapshot next;
-        if (Objects.equals(identity, current.identity()) && current.identity() != null) {
-            next = new Snapshot(identity, current.byId(), now, true);
-        } else {
-            Map<String, StoredToken> byId = readNow(file).orElseGet(TokenStore::empty).tokens().stream()
-                    .collect(Collectors.toUnmodifiableMap(StoredToken::id, Function.identity(), (a, b) -> a));
-            next = new Snapshot(identity, byId, now, true);
+        if (watching.get()) {
+            return s.generation() == changes.get();
         }
-        snapshot = next;
-        return next;
+        return nanoTime.getAsLong() - s.checkedAtNanos() < RECHECK.toNanos();
     }
 
-    /** Inode, modification time and size: an atomic rename changes at least the inode. */
-    private Object identity() {
-        try {
-            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-            return List.of(String.valueOf(attrs.fileKey()), attrs.lastModifiedTime().toMillis(), attrs.size());
-        } catch (NoSuchFileException e) {
-            return "absent";
-        } catch (IOException e) {
-            // Unknown identity: re-read next time rather than trust the old snapshot forever.
-            return null;
+    /** The tokens as stored now; requests that need them while a read is going on share that read. */
+    private Uni<Snapshot> refreshed() {
+        long generation = changes.get();
+        Refresh going = refresh;
+        if (going != null && going.generation() == generation && !going.done().get()) {
+            return going.read();
         }
+        AtomicBoolean done = new AtomicBoolean();
+        Uni<Snapshot> read = read(ID).map(found -> {
+            TokenStore source = found.orElseGet(TokenStore::empty);
+            Snapshot last = snapshot;
+            Map<String, StoredToken> byId = source == last.source() ? last.byId()
+                    : source.tokens().stream().collect(Collectors.toUnmodifiableMap(StoredToken::id,
+                            Function.identity(), (a, b) -> a));
+            Snapshot next = new Snapshot(source, byId, nanoTime.getAsLong(), true, generation);
+            snapshot = next;
+            return next;
+        }).eventually(() -> done.set(true)).memoize().indefinitely();
+        refresh = new Refresh(read, generation, done);
+        return read;
     }
 
     private void forceRecheck() {
-        snapshot = new Snapshot(snapshot.identity(), snapshot.byId(), 0, false);
+        Snapshot s = snapshot;
+        snapshot = new Snapshot(s.source(), s.byId(), 0, false, s.generation());
+    }
+
+    /** A read of the tokens going on, for the requests that wait for it. */
+    private record Refresh(Uni<Snapshot> read, long generation, AtomicBoolean done) {
     }
 
     /**
-     * What the token file said when last read, and when it was last compared with the file; {@code checked} false
-     * means "compare before trusting" (at start, and after this process changed the file).
+     * What the token record said when last read ({@code source}, the object the store gave: the same object means
+     * the same content), when, and after how many watched changes; {@code checked} false means "read before
+     * trusting" (at start, and after this process changed the tokens).
      */
-    private record Snapshot(Object identity, Map<String, StoredToken> byId, long checkedAtNanos, boolean checked) {
-        boolean fresh(long nowNanos) {
-            return checked && nowNanos - checkedAtNanos < RECHECK.toNanos();
-        }
+    private record Snapshot(TokenStore source, Map<String, StoredToken> byId, long checkedAtNanos, boolean checked,
+                            long generation) {
     }
 }

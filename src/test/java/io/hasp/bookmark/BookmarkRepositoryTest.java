@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.LockFileEngine;
-import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.RecordRepository;
 import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.Engines;
 import io.hasp.storage.RecordConflictException;
@@ -53,10 +53,10 @@ class BookmarkRepositoryTest {
 
     @Test
     void saveCreatesThenReplacesKeepingCreationTime() {
-        BaseFileRepository.Saved<Bookmark> first = bookmarks.save("b", new BookmarkRequest(null, "T", "https://a", null),
+        RecordRepository.Saved<Bookmark> first = bookmarks.save("b", new BookmarkRequest(null, "T", "https://a", null),
                 OptionalLong.empty()).await().atMost(WAIT);
         long created = first.record().version();
-        BaseFileRepository.Saved<Bookmark> second = bookmarks.save("b", new BookmarkRequest(null, "T2", "https://b",
+        RecordRepository.Saved<Bookmark> second = bookmarks.save("b", new BookmarkRequest(null, "T2", "https://b",
                 List.of("x")), OptionalLong.of(created)).await().atMost(WAIT);
 
         assertTrue(first.created());

@@ -11,7 +11,9 @@ public class EtcdProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of("hasp.backend", "etcd", "hasp.etcd.namespace", "/hasp-test/",
-                "hasp.data-dir", "target/test-data-etcd");
+                "hasp.data-dir", "target/test-data-etcd",
+                // a fixed test key (32 bytes, base64); etcd mode refuses to start without one
+                "hasp.credentials.key", "dGVzdC1rZXktb2YtdGhpcnR5LXR3by1ieXRlcy0hISE=");
     }
 
     @Override

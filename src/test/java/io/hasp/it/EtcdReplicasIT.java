@@ -79,7 +79,9 @@ class EtcdReplicasIT {
 
     private HaspProcess replica(String label, Path data) throws Exception {
         HaspProcess p = HaspProcess.start(label, data, Map.of("hasp.backend", "etcd",
-                "hasp.etcd.endpoints", etcd.endpoints(), "hasp.etcd.namespace", namespace));
+                "hasp.etcd.endpoints", etcd.endpoints(), "hasp.etcd.namespace", namespace,
+                // etcd mode keeps the records in etcd too, and refuses to start without the credentials key
+                "hasp.credentials.key", "aXQta2V5LW9mLXRoaXJ0eS10d28tYnl0ZXMtISEhISE="));
         started.add(p);
         return p;
     }

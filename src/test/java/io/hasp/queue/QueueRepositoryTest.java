@@ -187,10 +187,10 @@ class QueueRepositoryTest {
         MockFileLockService mock = new MockFileLockService();
         QueueRepository queues = repository(mock);
         long created = queues.create("q", "Q").await().atMost(WAIT).version();
-        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !mock.isLocked(queues.path("q")).await()
-                .atMost(WAIT));
-        mock.simulateContention(queues.path("q"));
-        mock.setLockBehavior(queues.path("q"), MockFileLockService.Behavior.TIMEOUT);
+        Path file = data.resolve("queues").resolve("q.json");
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !mock.isLocked(file).await().atMost(WAIT));
+        mock.simulateContention(file);
+        mock.setLockBehavior(file, MockFileLockService.Behavior.TIMEOUT);
 
         LockException e = assertThrows(LockException.class,
                 () -> queues.addCommand("q", cmd("a"), OptionalLong.empty()).await().atMost(WAIT));

@@ -170,7 +170,7 @@ class GroupCommitTest {
         // another engine (another process, as far as locks go) holds the queue while 30 appends arrive
         LockFileEngine other = new LockFileEngine(LockEngineSettings.defaults());
         try {
-            LockHandle held = ((LockResult.Acquired) other.acquire(queues.path("q"), LockOptions.defaults()
+            LockHandle held = ((LockResult.Acquired) other.acquire(dir.resolve("queues/q.json"), LockOptions.defaults()
                     .withTimeout(WAIT)).await().atMost(WAIT)).handle();
             List<CompletableFuture<?>> appends = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
