@@ -269,6 +269,7 @@ final class GroupCommitter<T extends Versioned<T>> {
             if (changed || fold) {
                 T stored = working;
                 boolean write = changed;
+                long start = System.nanoTime();
                 handle.whileHeld(() -> {
                     if (write) {
                         record.commit(before, stored);
@@ -278,6 +279,7 @@ final class GroupCommitter<T extends Versioned<T>> {
                     }
                     return null;
                 });
+                RecordWrites.installed().written(record.file, batch.size(), System.nanoTime() - start);
             }
         } catch (RuntimeException e) {
             record.forget();
