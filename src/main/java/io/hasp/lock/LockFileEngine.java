@@ -132,6 +132,11 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         return locals.grants();
     }
 
+    /** Acquisitions queued in this engine now; for tests that must know a waiter is waiting. */
+    int localWaiters() {
+        return locals.waiting();
+    }
+
     // ------------------------------------------------------------------------------------------------ public API
 
     @Override
