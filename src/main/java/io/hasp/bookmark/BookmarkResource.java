@@ -2,7 +2,10 @@ package io.hasp.bookmark;
 
 import java.net.URI;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -23,9 +26,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.hasp.http.Bodies;
 import io.hasp.http.IfMatch;
+import io.hasp.http.SafeName;
 import io.hasp.storage.RecordNotFoundException;
+import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /v1/bookmarks}, as API.md describes it. */
@@ -53,8 +57,9 @@ public class BookmarkResource {
     @RequestBody(content = @Content(examples = @ExampleObject(name = "create", value = REQUEST)))
     @APIResponse(responseCode = "201", description = "Created", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "bookmark", value = EXAMPLE)))
-    public Uni<RestResponse<Bookmark>> create(BookmarkRequest body) {
-        return bookmarks.create(Bodies.require(body)).map(b -> RestResponse.ResponseBuilder
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Bookmark>> create(@Valid @NotNull BookmarkRequest body) {
+        return bookmarks.create(body).map(b -> RestResponse.ResponseBuilder
                 .<Bookmark>created(URI.create("/v1/bookmarks/" + b.id())).entity(b).tag(IfMatch.etag(b.version()))
                 .build());
     }
@@ -63,6 +68,7 @@ public class BookmarkResource {
     @Operation(summary = "List bookmarks")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "bookmarks", value = "{\"bookmarks\": [" + EXAMPLE + "]}")))
+    @RolesAllowed(Role.READ)
     public Uni<BookmarkList> list() {
         return bookmarks.list().map(BookmarkList::new);
     }
@@ -73,7 +79,8 @@ public class BookmarkResource {
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "bookmark", value = EXAMPLE)))
     @APIResponse(responseCode = "404", description = "Unknown bookmark")
-    public Uni<RestResponse<Bookmark>> get(@PathParam("id") String id) {
+    @RolesAllowed(Role.READ)
+    public Uni<RestResponse<Bookmark>> get(@PathParam("id") @SafeName String id) {
         return bookmarks.get(id).map(found -> found
                 .map(b -> RestResponse.ResponseBuilder.ok(b).tag(IfMatch.etag(b.version())).build())
                 .orElseThrow(() -> new RecordNotFoundException("bookmark " + id + " does not exist")));
@@ -87,9 +94,10 @@ public class BookmarkResource {
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "bookmark", value = EXAMPLE)))
     @APIResponse(responseCode = "201", description = "Created")
     @APIResponse(responseCode = "412", description = "If-Match names another version")
-    public Uni<RestResponse<Bookmark>> save(@PathParam("id") String id, BookmarkRequest body,
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Bookmark>> save(@PathParam("id") @SafeName String id, @Valid @NotNull BookmarkRequest body,
                                             @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return bookmarks.save(id, Bodies.require(body), IfMatch.parse(ifMatch)).map(saved -> {
+        return bookmarks.save(id, body, IfMatch.parse(ifMatch)).map(saved -> {
             Bookmark b = saved.record();
             RestResponse.ResponseBuilder<Bookmark> response = saved.created()
                     ? RestResponse.ResponseBuilder.<Bookmark>created(URI.create("/v1/bookmarks/" + id)).entity(b)
@@ -105,9 +113,10 @@ public class BookmarkResource {
     @APIResponse(responseCode = "200", description = "Updated", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "bookmark", value = EXAMPLE)))
     @APIResponse(responseCode = "404", description = "Unknown bookmark")
-    public Uni<RestResponse<Bookmark>> update(@PathParam("id") String id, BookmarkPatch body,
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Bookmark>> update(@PathParam("id") @SafeName String id, @Valid @NotNull BookmarkPatch body,
                                               @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return bookmarks.update(id, Bodies.require(body), IfMatch.parse(ifMatch))
+        return bookmarks.update(id, body, IfMatch.parse(ifMatch))
                 .map(b -> RestResponse.ResponseBuilder.ok(b).tag(IfMatch.etag(b.version())).build());
     }
 
@@ -116,7 +125,9 @@ public class BookmarkResource {
     @Operation(summary = "Delete a bookmark")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "Unknown bookmark")
-    public Uni<RestResponse<Void>> delete(@PathParam("id") String id, @HeaderParam(IfMatch.HEADER) String ifMatch) {
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Void>> delete(@PathParam("id") @SafeName String id,
+                                          @HeaderParam(IfMatch.HEADER) String ifMatch) {
         return bookmarks.delete(id, IfMatch.parse(ifMatch)).map(existed -> {
             if (!existed) {
                 throw new RecordNotFoundException("bookmark " + id + " does not exist");

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -19,7 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * {@code GET /console}: the operator's page. Its files are static resources under {@code /console/}; this answers the
  * bare path with the same page (the static handler serves {@code /console/} only). The page holds no data and no
- * token: it signs in and reads {@code /v1/overview} from the browser.
+ * token: it signs in and reads {@code /v1/overview} from the browser, so the page itself needs none.
  */
 @Path("/console")
 @Tag(name = "Console", description = "What the operator's console at /console shows")
@@ -41,6 +42,7 @@ public class ConsoleResource {
     }
 
     @GET
+    @PermitAll
     @Produces(MediaType.TEXT_HTML)
     @Operation(summary = "The operator's web console", description = "An HTML page; everything it loads is served "
             + "by Hasp. It asks for a token (sign-in field or #token= in the URL fragment) and reads /v1/overview.")

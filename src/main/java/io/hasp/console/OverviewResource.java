@@ -1,11 +1,10 @@
 package io.hasp.console;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -15,7 +14,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.hasp.http.BearerAuthFilter;
+import io.hasp.http.ProblemMapper;
+import io.hasp.token.Principal;
+import io.hasp.token.Scope.Role;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -28,7 +30,7 @@ import io.smallrye.mutiny.Uni;
 @Tag(name = "Console", description = "What the operator's console at /console shows")
 public class OverviewResource {
 
-    private static final String PROBLEM = "application/problem+json";
+    private static final String PROBLEM = ProblemMapper.PROBLEM_JSON;
     private static final String EXAMPLE = """
             {"generatedAt": "2026-01-01T00:00:10Z", "scopes": ["read"],
              "locks": [{"name": "orders", "locked": true, "holders": [{"type": "exclusive",
@@ -46,10 +48,12 @@ public class OverviewResource {
              "readiness": {"status": "UP", "checks": [{"name": "data-dir", "status": "UP"}]}}""";
 
     private final OverviewService overview;
+    private final SecurityIdentity caller;
 
     @Inject
-    public OverviewResource(OverviewService overview) {
+    public OverviewResource(OverviewService overview, SecurityIdentity caller) {
         this.overview = overview;
+        this.caller = caller;
     }
 
     @GET
@@ -64,7 +68,8 @@ public class OverviewResource {
             content = @Content(mediaType = PROBLEM))
     @APIResponse(responseCode = "503", description = "reason error: the lock state could not be read",
             content = @Content(mediaType = PROBLEM))
-    public Uni<Overview> get(@Context ContainerRequestContext request) {
-        return overview.overview(BearerAuthFilter.principal(request));
+    @RolesAllowed(Role.READ)
+    public Uni<Overview> get() {
+        return overview.overview(Principal.of(caller));
     }
 }

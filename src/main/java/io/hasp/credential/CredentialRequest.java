@@ -1,14 +1,13 @@
 package io.hasp.credential;
 
-import io.hasp.storage.Checks;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+import io.hasp.http.PlainText;
 
 /** Body of {@code PUT /v1/credentials/{name}}. {@link #toString()} never shows the value. */
-public record CredentialRequest(String value, String description) {
-
-    public CredentialRequest {
-        StoredCredential.checkValue(value);
-        Checks.optionalText("description", description, StoredCredential.MAX_DESCRIPTION);
-    }
+public record CredentialRequest(@NotNull @Size(max = StoredCredential.MAX_VALUE) String value,
+                                @Size(max = StoredCredential.MAX_DESCRIPTION) @PlainText String description) {
 
     @Override
     public String toString() {

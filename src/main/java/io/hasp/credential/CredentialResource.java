@@ -3,7 +3,10 @@ package io.hasp.credential;
 import java.net.URI;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -22,9 +25,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.hasp.http.Bodies;
-import io.hasp.http.RequiresScope;
-import io.hasp.token.Scope;
+import io.hasp.http.SafeName;
+import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /v1/credentials}, as API.md describes it. Values go in, and come out only through the admin export. */
@@ -52,8 +54,10 @@ public class CredentialResource {
             value = "{\"name\": \"registry\", \"created\": false}")))
     @APIResponse(responseCode = "201", description = "Created")
     @APIResponse(responseCode = "422", description = "A new name past hasp.limits.credentials")
-    public Uni<RestResponse<Map<String, Object>>> put(@PathParam("name") String name, CredentialRequest body) {
-        return credentials.put(name, Bodies.require(body)).map(created -> {
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Map<String, Object>>> put(@PathParam("name") @SafeName String name,
+                                                      @Valid @NotNull CredentialRequest body) {
+        return credentials.put(name, body).map(created -> {
             Map<String, Object> answer = Map.of("name", name, "created", created);
             return created
                     ? RestResponse.ResponseBuilder.<Map<String, Object>>created(URI.create("/v1/credentials/" + name))
@@ -67,6 +71,7 @@ public class CredentialResource {
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "credentials", value = "{\"credentials\": [{\"name\": \"registry\", "
                     + "\"description\": \"registry password\", \"updatedAt\": \"2026-01-31T10:00:00Z\"}]}")))
+    @RolesAllowed(Role.READ)
     public Uni<CredentialList> list() {
         return credentials.list().map(CredentialList::new);
     }
@@ -76,13 +81,14 @@ public class CredentialResource {
     @Operation(summary = "Delete a credential")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "Unknown credential")
-    public Uni<RestResponse<Void>> delete(@PathParam("name") String name) {
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Void>> delete(@PathParam("name") @SafeName String name) {
         return credentials.delete(name).map(ignored -> RestResponse.noContent());
     }
 
     @POST
     @Path("import")
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Role.ADMIN)
     @Operation(summary = "Import credentials", description = "All or nothing; merge (default) or replace (admin).")
     @RequestBody(content = @Content(examples = @ExampleObject(name = "import", value = "{\"credentials\": "
             + "[{\"name\": \"registry\", \"value\": \"s3cr3t\"}], \"mode\": \"merge\"}")))
@@ -90,13 +96,13 @@ public class CredentialResource {
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "imported",
             value = "{\"imported\": 1}")))
     @APIResponse(responseCode = "422", description = "The result would pass hasp.limits.credentials; nothing imported")
-    public Uni<Map<String, Integer>> importAll(ImportRequest body) {
-        return credentials.importAll(Bodies.require(body)).map(n -> Map.of("imported", n));
+    public Uni<Map<String, Integer>> importAll(@Valid @NotNull ImportRequest body) {
+        return credentials.importAll(body).map(n -> Map.of("imported", n));
     }
 
     @GET
     @Path("export")
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Role.ADMIN)
     @Operation(summary = "Export credentials", description = "With values (admin).")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "export", value = "{\"credentials\": [{\"name\": \"registry\", "

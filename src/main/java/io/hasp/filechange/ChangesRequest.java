@@ -1,25 +1,12 @@
 package io.hasp.filechange;
 
 import java.util.List;
-import java.util.Objects;
 
-import io.hasp.ValidationException;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 
-/** Body of {@code POST /v1/file-changes/sessions/{sessionId}}. */
-public record ChangesRequest(List<FileChange> changes) {
+/** Body of {@code POST /v1/file-changes/sessions/{sessionId}}; each change checks itself when read. */
+public record ChangesRequest(@NotNull @Size(max = MAX_CHANGES) List<@NotNull FileChange> changes) {
 
     static final int MAX_CHANGES = 10_000;
-
-    public ChangesRequest {
-        if (changes == null) {
-            throw new ValidationException("changes is required");
-        }
-        if (changes.size() > MAX_CHANGES) {
-            throw new ValidationException("at most " + MAX_CHANGES + " changes per request");
-        }
-        if (changes.stream().anyMatch(Objects::isNull)) {
-            throw new ValidationException("changes must not contain null");
-        }
-        changes = List.copyOf(changes);
-    }
 }

@@ -2,7 +2,11 @@ package io.hasp.filechange;
 
 import java.util.List;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -19,11 +23,9 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.hasp.http.Bodies;
-import io.hasp.http.ProblemException;
-import io.hasp.http.RequiresScope;
+import io.hasp.http.SafeName;
 import io.hasp.storage.RecordNotFoundException;
-import io.hasp.token.Scope;
+import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /v1/file-changes}, as API.md describes it. */
@@ -59,8 +61,10 @@ public class FileChangeResource {
     @APIResponse(responseCode = "200", description = "The session's changes", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "session", value = SESSION_EXAMPLE)))
     @APIResponse(responseCode = "422", description = "The index would pass hasp.limits.file-change-index-entries")
-    public Uni<SessionView> merge(@PathParam("sessionId") String sessionId, ChangesRequest body) {
-        return index.merge(sessionId, Bodies.require(body).changes())
+    @RolesAllowed(Role.WRITE)
+    public Uni<SessionView> merge(@PathParam("sessionId") @SafeName String sessionId,
+                                  @Valid @NotNull ChangesRequest body) {
+        return index.merge(sessionId, body.changes())
                 .map(record -> new SessionView(record.sessionId(), record.changes()));
     }
 
@@ -70,7 +74,8 @@ public class FileChangeResource {
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "session", value = SESSION_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "No changes recorded for that session")
-    public Uni<SessionView> session(@PathParam("sessionId") String sessionId) {
+    @RolesAllowed(Role.READ)
+    public Uni<SessionView> session(@PathParam("sessionId") @SafeName String sessionId) {
         return index.session(sessionId).map(found -> found
                 .map(record -> new SessionView(record.sessionId(), record.changes()))
                 .orElseThrow(() -> new RecordNotFoundException("no changes recorded for session " + sessionId)));
@@ -82,16 +87,14 @@ public class FileChangeResource {
             examples = @ExampleObject(name = "path", value = "{\"path\": \"src/App.java\", \"sessions\": "
                     + "[{\"sessionId\": \"s1\", \"kind\": \"modified\", \"at\": \"2026-01-31T10:00:00Z\"}]}")))
     @APIResponse(responseCode = "400", description = "path missing")
-    public Uni<PathView> byPath(@QueryParam("path") String path) {
-        if (path == null || path.isBlank()) {
-            throw ProblemException.badRequest("invalid-request", "the query parameter path is required");
-        }
+    @RolesAllowed(Role.READ)
+    public Uni<PathView> byPath(@QueryParam("path") @NotBlank String path) {
         return index.byPath(path).map(entries -> new PathView(path, entries));
     }
 
     @POST
     @Path("rebuild")
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Role.ADMIN)
     @Operation(summary = "Rebuild the index", description = "From the per-session records (admin).")
     @APIResponse(responseCode = "200", description = "Rebuilt", content = @Content(
             mediaType = MediaType.APPLICATION_JSON,

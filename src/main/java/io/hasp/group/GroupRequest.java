@@ -2,17 +2,22 @@ package io.hasp.group;
 
 import java.util.List;
 
-import io.hasp.storage.Checks;
-import io.hasp.storage.SafeNames;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 
-/** Body of {@code POST /v1/groups} (id optional) and {@code PUT /v1/groups/{id}} (the path names the group). */
-public record GroupRequest(String id, String name, List<Session> sessions) {
+import io.hasp.http.PlainText;
+import io.hasp.http.SafeName;
+
+/**
+ * Body of {@code POST /v1/groups} (id optional) and {@code PUT /v1/groups/{id}} (the path names the group). Each
+ * session checks itself when read; that session ids are unique is the group's own rule ({@link Group}).
+ */
+public record GroupRequest(@SafeName String id,
+                           @NotBlank @Size(max = Group.MAX_NAME) @PlainText String name,
+                           @Size(max = Group.MAX_SESSIONS) List<@NotNull Session> sessions) {
 
     public GroupRequest {
-        if (id != null) {
-            SafeNames.require("group id", id);
-        }
-        Checks.requireText("name", name, Group.MAX_NAME);
-        sessions = Group.checkSessions(sessions);
+        sessions = sessions == null ? List.of() : sessions;
     }
 }

@@ -2,7 +2,10 @@ package io.hasp.group;
 
 import java.net.URI;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -24,10 +27,10 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.hasp.http.Bodies;
 import io.hasp.http.IfMatch;
+import io.hasp.http.SafeName;
 import io.hasp.storage.RecordNotFoundException;
-import io.hasp.storage.SafeNames;
+import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /v1/groups}, as API.md describes it. */
@@ -54,8 +57,9 @@ public class GroupResource {
             value = "{\"id\": \"release\", \"name\": \"Release 1.2\", \"sessions\": []}")))
     @APIResponse(responseCode = "201", description = "Created", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "group", value = EXAMPLE)))
-    public Uni<RestResponse<Group>> create(GroupRequest body) {
-        return groups.create(Bodies.require(body)).map(g -> RestResponse.ResponseBuilder
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Group>> create(@Valid @NotNull GroupRequest body) {
+        return groups.create(body).map(g -> RestResponse.ResponseBuilder
                 .<Group>created(URI.create("/v1/groups/" + g.id())).entity(g).tag(IfMatch.etag(g.version())).build());
     }
 
@@ -63,6 +67,7 @@ public class GroupResource {
     @Operation(summary = "List groups")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "groups", value = "{\"groups\": [" + EXAMPLE + "]}")))
+    @RolesAllowed(Role.READ)
     public Uni<GroupList> list() {
         return groups.list().map(GroupList::new);
     }
@@ -73,7 +78,8 @@ public class GroupResource {
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "group", value = EXAMPLE)))
     @APIResponse(responseCode = "404", description = "Unknown group")
-    public Uni<RestResponse<Group>> get(@PathParam("id") String id) {
+    @RolesAllowed(Role.READ)
+    public Uni<RestResponse<Group>> get(@PathParam("id") @SafeName String id) {
         return groups.get(id).map(found -> found
                 .map(g -> RestResponse.ResponseBuilder.ok(g).tag(IfMatch.etag(g.version())).build())
                 .orElseThrow(() -> new RecordNotFoundException("group " + id + " does not exist")));
@@ -87,9 +93,10 @@ public class GroupResource {
     @APIResponse(responseCode = "200", description = "Replaced", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "group", value = EXAMPLE)))
     @APIResponse(responseCode = "201", description = "Created")
-    public Uni<RestResponse<Group>> save(@PathParam("id") String id, GroupRequest body,
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Group>> save(@PathParam("id") @SafeName String id, @Valid @NotNull GroupRequest body,
                                          @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return groups.save(id, Bodies.require(body), IfMatch.parse(ifMatch)).map(saved -> {
+        return groups.save(id, body, IfMatch.parse(ifMatch)).map(saved -> {
             Group g = saved.record();
             RestResponse.ResponseBuilder<Group> response = saved.created()
                     ? RestResponse.ResponseBuilder.<Group>created(URI.create("/v1/groups/" + id)).entity(g)
@@ -107,11 +114,11 @@ public class GroupResource {
     @APIResponse(responseCode = "200", description = "The group", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "group", value = EXAMPLE)))
     @APIResponse(responseCode = "404", description = "Unknown group")
-    public Uni<RestResponse<Group>> updateSession(@PathParam("id") String id,
-                                                  @PathParam("sessionId") String sessionId, ObjectNode body,
-                                                  @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        SafeNames.require("session id", sessionId);
-        ObjectNode fields = Bodies.require(body).deepCopy();
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Group>> updateSession(@PathParam("id") @SafeName String id,
+                                                  @PathParam("sessionId") @SafeName String sessionId,
+                                                  @NotNull ObjectNode body, @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        ObjectNode fields = body.deepCopy();
         fields.put("sessionId", sessionId);
         fields.remove("updatedAt");
         Session update = Session.fromJson(fields);
@@ -125,8 +132,9 @@ public class GroupResource {
     @APIResponse(responseCode = "200", description = "The group", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "group", value = EXAMPLE)))
     @APIResponse(responseCode = "404", description = "Unknown group or session")
-    public Uni<RestResponse<Group>> removeSession(@PathParam("id") String id,
-                                                  @PathParam("sessionId") String sessionId,
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Group>> removeSession(@PathParam("id") @SafeName String id,
+                                                  @PathParam("sessionId") @SafeName String sessionId,
                                                   @HeaderParam(IfMatch.HEADER) String ifMatch) {
         return groups.removeSession(id, sessionId, IfMatch.parse(ifMatch))
                 .map(g -> RestResponse.ResponseBuilder.ok(g).tag(IfMatch.etag(g.version())).build());
@@ -137,7 +145,9 @@ public class GroupResource {
     @Operation(summary = "Delete a group")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "Unknown group")
-    public Uni<RestResponse<Void>> delete(@PathParam("id") String id, @HeaderParam(IfMatch.HEADER) String ifMatch) {
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Void>> delete(@PathParam("id") @SafeName String id,
+                                          @HeaderParam(IfMatch.HEADER) String ifMatch) {
         return groups.delete(id, IfMatch.parse(ifMatch)).map(existed -> {
             if (!existed) {
                 throw new RecordNotFoundException("group " + id + " does not exist");

@@ -1,12 +1,10 @@
 package io.hasp.http;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
@@ -31,15 +29,14 @@ public class BodyLimitProblem {
     private final long maxBytes;
     private final String body;
 
-    BodyLimitProblem(HaspConfig config, ObjectMapper mapper) throws JsonProcessingException {
+    BodyLimitProblem(HaspConfig config, ObjectMapper mapper) {
         this.maxBytes = config.http().maxBodyBytes();
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "https://hasp.io/problems/too-large");
-        problem.put("title", "Request Entity Too Large");
-        problem.put("status", 413);
-        problem.put("detail", "the request body is larger than the limit of " + maxBytes + " bytes");
-        problem.put("reason", "too-large");
-        this.body = mapper.writeValueAsString(problem);
+        this.body = ProblemDocument.json(mapper, 413, ProblemMapper.TOO_LARGE, tooLarge(maxBytes), Map.of());
+    }
+
+    /** The detail of every 413, whichever layer refuses the body. */
+    static String tooLarge(long maxBytes) {
+        return "the request body is larger than the limit of " + maxBytes + " bytes";
     }
 
     void install(@Observes Router router) {

@@ -19,28 +19,37 @@ public final class IfMatch {
     private IfMatch() {
     }
 
-    /** The demanded version; a header that is no version tag cannot match any record and gets 412. */
+    /**
+     * The demanded version; a header that is no version tag cannot match any record and gets 412. The header is read
+     * by JAX-RS' {@link EntityTag#valueOf}; only a strong tag whose value is a version can match.
+     */
     public static OptionalLong parse(String header) {
         if (header == null || header.isBlank() || header.trim().equals("*")) {
             return OptionalLong.empty();
         }
-        String value = header.trim();
-        if (value.startsWith("W/")) {
+        EntityTag tag;
+        try {
+            tag = EntityTag.valueOf(header.trim());
+        } catch (IllegalArgumentException e) {
+            throw mismatch();
+        }
+        if (tag.isWeak()) {
             throw new ProblemException(412, "version-mismatch", "a weak entity tag never matches: If-Match compares "
                     + "strongly, send the ETag as served");
         }
-        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-            value = value.substring(1, value.length() - 1);
-        }
         try {
-            long version = Long.parseLong(value);
+            long version = Long.parseLong(tag.getValue());
             if (version >= 0) {
                 return OptionalLong.of(version);
             }
         } catch (NumberFormatException e) {
             // Falls through to the 412 below: an unknown tag matches nothing.
         }
-        throw new ProblemException(412, "version-mismatch", "If-Match must be a version tag such as \"3\"");
+        throw mismatch();
+    }
+
+    private static ProblemException mismatch() {
+        return new ProblemException(412, "version-mismatch", "If-Match must be a version tag such as \"3\"");
     }
 
     /** The strong entity tag of {@code version}. */

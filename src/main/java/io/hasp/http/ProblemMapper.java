@@ -1,13 +1,18 @@
 package io.hasp.http;
 
+import java.lang.reflect.Method;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
@@ -21,6 +26,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
+import io.hasp.HaspConfig;
 import io.hasp.ValidationException;
 import io.hasp.lock.LockException;
 import io.hasp.lock.LockLostException;
@@ -33,6 +39,9 @@ import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.StorageException;
 import io.hasp.storage.VersionConflictException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 
 /**
  * The one place that turns exceptions into {@code application/problem+json} (RFC 9457): {@code type}, {@code title},
@@ -47,15 +56,60 @@ public class ProblemMapper {
     /** The media type of every error body. */
     public static final String PROBLEM_JSON = "application/problem+json";
 
+    /** The reason of every 413: a body over {@code hasp.http.max-body-bytes}. */
+    static final String TOO_LARGE = "too-large";
+
     /** Seconds a client should wait before retrying a request that met a busy lock. */
     static final int LOCK_RETRY_AFTER_SECONDS = 1;
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
-    private static final String TYPE_BASE = "https://hasp.io/problems/";
     private static final int MAX_DETAIL = 300;
+    private static final Map<String, String> CHALLENGE =
+            Map.of(HttpHeaders.WWW_AUTHENTICATE, BearerAuthMechanism.SCHEME);
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    HaspConfig config;
+
+    /**
+     * A resource that needs a role, asked without a bearer token, or with one the token store does not know (unknown,
+     * expired, revoked: Quarkus Security then leaves the request anonymous).
+     */
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e, HttpHeaders headers) {
+        return BearerAuthMechanism.bearer(headers.getHeaderString(HttpHeaders.AUTHORIZATION)) == null
+                ? build(401, "unauthorized", "a bearer token is required", Map.of(), CHALLENGE)
+                : authenticationFailed(null);
+    }
+
+    /** A bearer token that is unknown, expired or revoked. */
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e) {
+        return build(401, "unauthorized", "the token is unknown, expired or revoked", Map.of(), CHALLENGE);
+    }
+
+    /** A token without the scope the resource method asks for with {@link RolesAllowed}. */
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, ResourceInfo resource) {
+        Method method = resource.getResourceMethod();
+        RolesAllowed roles = method == null ? null : method.isAnnotationPresent(RolesAllowed.class)
+                ? method.getAnnotation(RolesAllowed.class) : method.getDeclaringClass().getAnnotation(RolesAllowed.class);
+        String needed = roles == null ? "needed" : String.join(" or ", roles.value());
+        return build(403, "forbidden", "the token lacks the " + needed + " scope", Map.of(), Map.of());
+    }
+
+    /**
+     * A request that breaks its constraints ({@code @Valid} bodies, constrained parameters): 400 listing every
+     * field and why, in {@code violations}. The reason is {@code invalid-name} when only names are wrong,
+     * {@code invalid-body} when the body is, {@code invalid-request} otherwise.
+     */
+    @ServerExceptionMapper
+    public Response violations(ConstraintViolationException e, ResourceInfo resource) {
+        Violations found = Violations.of(e.getConstraintViolations(), resource.getResourceMethod());
+        return build(400, found.reason(), shorten(found.detail()), Map.of("violations", found.list()), Map.of());
+    }
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -165,14 +219,14 @@ public class ProblemMapper {
             case 404 -> "not-found";
             case 405 -> "method-not-allowed";
             case 406 -> "not-acceptable";
-            case 413 -> "body-too-large";
+            case 413 -> TOO_LARGE;
             case 415 -> "unsupported-media-type";
             default -> status >= 500 ? "internal-error" : "invalid-request";
         };
         String detail = switch (status) {
             case 404 -> "no such resource";
             case 405 -> "method not allowed on this resource";
-            case 413 -> "request body too large";
+            case 413 -> BodyLimitProblem.tooLarge(config.http().maxBodyBytes());
             case 415 -> "the body must be application/json";
             default -> Response.Status.fromStatusCode(status) != null
                     ? Response.Status.fromStatusCode(status).getReasonPhrase() : "request failed";
@@ -202,23 +256,10 @@ public class ProblemMapper {
         return build(500, "internal-error", "internal error", Map.of(), Map.of());
     }
 
-    /** Builds a problem response; also used by request filters that must answer before any resource runs. */
-    public Response build(int status, String reason, String detail, Map<String, Object> extras,
-                          Map<String, String> headers) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", TYPE_BASE + reason);
-        Response.Status known = Response.Status.fromStatusCode(status);
-        body.put("title", known != null ? known.getReasonPhrase() : "Error");
-        body.put("status", status);
-        body.put("detail", detail);
-        body.put("reason", reason);
-        extras.forEach(body::putIfAbsent);
-        String json;
-        try {
-            json = mapper.writeValueAsString(body);
-        } catch (JsonProcessingException ex) {
-            json = "{\"type\":\"" + TYPE_BASE + "internal-error\",\"title\":\"Internal Server Error\",\"status\":500}";
-        }
+    /** A problem response whose body {@link ProblemDocument} builds. */
+    Response build(int status, String reason, String detail, Map<String, Object> extras,
+                   Map<String, String> headers) {
+        String json = ProblemDocument.json(mapper, status, reason, detail, extras);
         Response.ResponseBuilder response = Response.status(status).type(PROBLEM_JSON).entity(json);
         headers.forEach(response::header);
         return response.build();

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 
 import io.hasp.lock.LockEvents;
@@ -17,11 +18,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The lock engine's events as Micrometer meters (the names are listed in {@code docs/metrics.md}). The engine
- * finds this bean through {@code Instance<LockEvents>}; it must stay the only {@link LockEvents} bean.
+ * The lock engine's events as Micrometer meters (the names are listed in {@code docs/metrics.md}). The engine's one
+ * {@link LockEvents} bean, {@code io.hasp.ops.EngineEvents}, passes them on; this bean is typed as itself only, so
+ * that the engine finds exactly that one.
  * Every meter is registered up front, so that a scrape shows zeros rather than nothing before the first event.
  */
 @ApplicationScoped
+@Typed(LockMetrics.class)
 public class LockMetrics implements LockEvents {
 
     private final Map<LockResult.Reason, Counter> failures = new EnumMap<>(LockResult.Reason.class);

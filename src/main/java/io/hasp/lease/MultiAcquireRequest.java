@@ -1,46 +1,41 @@
 package io.hasp.lease;
 
-import java.util.HashSet;
 import java.util.List;
 
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 
-import io.hasp.ValidationException;
-import io.hasp.lock.LockType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.hibernate.validator.constraints.UniqueElements;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
+import io.hasp.http.SafeName;
 
 /**
- * Body of {@code POST /v1/locks}: several names taken all or none, in sorted order, with one set of options.
- * The names themselves are checked by {@link #lockNames()} so that a bad one answers {@code invalid-name}.
+ * Body of {@code POST /v1/locks}: several names taken all or none, in sorted order, with one set of options, written
+ * beside the names.
  *
- * @param names distinct lock names, 1 to {@link #MAX_NAMES}
+ * @param names   distinct lock names, 1 to {@link #MAX_NAMES}
+ * @param options the options shared by every name
  */
 @Schema(name = "MultiAcquireRequest")
 public record MultiAcquireRequest(
-        @Schema(required = true, examples = "[\"orders\", \"invoices\"]", minItems = 1, maxItems = 64)
-        List<String> names,
-        @Schema(enumeration = {"exclusive", "shared"}) LockType type,
-        Long timeoutMs, Long retryIntervalMs, Integer maxRetries, Long leaseMs) {
+        @NotEmpty @Size(max = MAX_NAMES) @UniqueElements @Schema(required = true, examples = "[\"orders\", \"invoices\"]")
+        List<@NotNull @SafeName String> names,
+        @JsonUnwrapped @Valid AcquireOptions options) {
 
     /** Most names one request may lock: more would hold a long chain of locks in one call. */
     public static final int MAX_NAMES = 64;
 
     public MultiAcquireRequest {
-        if (names == null || names.isEmpty() || names.size() > MAX_NAMES) {
-            throw new ValidationException("names must hold 1 to " + MAX_NAMES + " lock names");
-        }
-        if (new HashSet<>(names).size() != names.size()) {
-            throw new ValidationException("names must be distinct");
-        }
-        names = List.copyOf(names);
+        options = options == null ? AcquireOptions.DEFAULTS : options;
     }
 
-    /** The checked names, in the order given. */
+    /** The names, in the order given. */
     public List<LockName> lockNames() {
         return names.stream().map(LockName::new).toList();
-    }
-
-    /** The options shared by every name. */
-    public AcquireOptions options() {
-        return new AcquireOptions(type, timeoutMs, retryIntervalMs, maxRetries, leaseMs);
     }
 }

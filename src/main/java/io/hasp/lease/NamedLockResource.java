@@ -2,7 +2,10 @@ package io.hasp.lease;
 
 import java.net.URI;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -10,8 +13,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -26,11 +27,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.hasp.http.BearerAuthFilter;
 import io.hasp.http.ProblemException;
-import io.hasp.http.RequiresScope;
-import io.hasp.token.Scope;
+import io.hasp.http.ProblemMapper;
+import io.hasp.http.SafeName;
+import io.hasp.token.Principal;
+import io.hasp.token.Scope.Role;
 import io.hasp.token.TokenManager;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -46,7 +49,7 @@ import io.smallrye.mutiny.Uni;
 public class NamedLockResource {
 
     private static final String NAME_DOC = "lock name: [A-Za-z0-9][A-Za-z0-9._-]{0,127}, no '..'";
-    private static final String PROBLEM = "application/problem+json";
+    private static final String PROBLEM = ProblemMapper.PROBLEM_JSON;
     private static final String GRANT_EXAMPLE = "{\"name\":\"orders\",\"lockId\":\"3f6c1a0e9b2d4c7f8a1e2d3c4b5a6978\","
             + "\"type\":\"exclusive\",\"fencingToken\":1767225600000001,\"acquiredAt\":\"2026-01-01T00:00:00Z\","
             + "\"expiresAt\":\"2026-01-01T00:00:30Z\"}";
@@ -59,12 +62,14 @@ public class NamedLockResource {
     private final LockBackend locks;
     private final LockMetrics metrics;
     private final TokenManager tokens;
+    private final SecurityIdentity caller;
 
     @Inject
-    public NamedLockResource(LockBackend locks, LockMetrics metrics, TokenManager tokens) {
+    public NamedLockResource(LockBackend locks, LockMetrics metrics, TokenManager tokens, SecurityIdentity caller) {
         this.locks = locks;
         this.metrics = metrics;
         this.tokens = tokens;
+        this.caller = caller;
     }
 
     @POST
@@ -73,7 +78,7 @@ public class NamedLockResource {
             description = "Waits, without holding a server thread, until the lock is granted, the timeout passes or "
                     + "the retries run out. The grant is a lease: renew it before expiresAt or lose it.")
     @RequestBody(required = false, content = @Content(schema = @Schema(implementation = AcquireOptions.class),
-            examples = @ExampleObject(name = "defaults", value = "{\"type\":\"exclusive\",\"timeoutMs\":30000,"
+            examples = @ExampleObject(name = "every option", value = "{\"type\":\"exclusive\",\"timeoutMs\":30000,"
                     + "\"retryIntervalMs\":100,\"maxRetries\":10,\"leaseMs\":30000}")))
     @APIResponse(responseCode = "201", description = "granted; Location names the grant",
             content = @Content(schema = @Schema(implementation = LockGrant.class),
@@ -85,8 +90,9 @@ public class NamedLockResource {
             content = @Content(mediaType = PROBLEM, examples = @ExampleObject(name = "busy", value = BUSY_EXAMPLE)))
     @APIResponse(responseCode = "503", description = "reason error: the lock state could not be read or written",
             content = @Content(mediaType = PROBLEM))
-    public Uni<RestResponse<LockGrant>> acquire(@PathParam("name") @Parameter(description = NAME_DOC) String name,
-                                                AcquireOptions body) {
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<LockGrant>> acquire(@PathParam("name") @Parameter(description = NAME_DOC) @SafeName
+                                                String name, @Valid AcquireOptions body) {
         LockName lockName = new LockName(name);
         return locks.acquire(lockName, body == null ? AcquireOptions.DEFAULTS : body).map(NamedLockResource::created);
     }
@@ -103,10 +109,8 @@ public class NamedLockResource {
     @APIResponse(responseCode = "409", description = "one name was busy; none is held",
             content = @Content(mediaType = PROBLEM, examples = @ExampleObject(name = "busy", value = BUSY_EXAMPLE)))
     @APIResponse(responseCode = "503", description = "reason error", content = @Content(mediaType = PROBLEM))
-    public Uni<RestResponse<LockGrants>> acquireAll(MultiAcquireRequest body) {
-        if (body == null) {
-            throw ProblemException.badRequest("invalid-body", "a JSON body with names is required");
-        }
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<LockGrants>> acquireAll(@Valid @NotNull MultiAcquireRequest body) {
         return locks.acquireAll(body.lockNames(), body.options())
                 .map(grants -> RestResponse.status(RestResponse.Status.CREATED, grants));
     }
@@ -124,8 +128,9 @@ public class NamedLockResource {
             content = @Content(mediaType = PROBLEM))
     @APIResponse(responseCode = "404", description = "not held by that lockId: expired, released or taken over",
             content = @Content(mediaType = PROBLEM))
-    public Uni<LockGrant> renew(@PathParam("name") @Parameter(description = NAME_DOC) String name,
-                                @PathParam("lockId") String lockId, RenewRequest body) {
+    @RolesAllowed(Role.WRITE)
+    public Uni<LockGrant> renew(@PathParam("name") @Parameter(description = NAME_DOC) @SafeName String name,
+                                @PathParam("lockId") @SafeName String lockId, @Valid RenewRequest body) {
         return locks.renew(new LockName(name), lockId, body == null ? RenewRequest.DEFAULTS : body);
     }
 
@@ -135,8 +140,9 @@ public class NamedLockResource {
     @APIResponse(responseCode = "204", description = "released")
     @APIResponse(responseCode = "400", description = "invalid name or lock id", content = @Content(mediaType = PROBLEM))
     @APIResponse(responseCode = "404", description = "not held by that lockId", content = @Content(mediaType = PROBLEM))
-    public Uni<RestResponse<Void>> release(@PathParam("name") @Parameter(description = NAME_DOC) String name,
-                                           @PathParam("lockId") String lockId) {
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Void>> release(@PathParam("name") @Parameter(description = NAME_DOC) @SafeName String name,
+                                           @PathParam("lockId") @SafeName String lockId) {
         return locks.release(new LockName(name), lockId).map(v -> RestResponse.noContent());
     }
 
@@ -150,12 +156,13 @@ public class NamedLockResource {
                             + "\"acquiredAt\":\"2026-01-01T00:00:00Z\",\"expiresAt\":\"2026-01-01T00:00:30Z\","
                             + "\"hostname\":\"hasp-1\",\"pid\":1}]}")))
     @APIResponse(responseCode = "400", description = "invalid name", content = @Content(mediaType = PROBLEM))
-    public Uni<LockStatus> status(@PathParam("name") @Parameter(description = NAME_DOC) String name) {
+    @RolesAllowed(Role.READ)
+    public Uni<LockStatus> status(@PathParam("name") @Parameter(description = NAME_DOC) @SafeName String name) {
         return locks.status(new LockName(name));
     }
 
     @GET
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Role.ADMIN)
     @Operation(summary = "Every locked name (admin)", description = "One status per name that has a live holder.")
     @APIResponse(responseCode = "200", description = "the locked names, sorted",
             content = @Content(schema = @Schema(implementation = LockStatusList.class, type = SchemaType.OBJECT),
@@ -175,7 +182,7 @@ public class NamedLockResource {
 
     @DELETE
     @Path("{name}")
-    @RequiresScope(Scope.ADMIN)
+    @RolesAllowed(Role.ADMIN)
     @Operation(summary = "Force release a named lock (admin)", description = "Ends every grant of the name, whoever "
             + "holds it: for operators facing a stuck lock. The holders are not told; their next renew or release "
             + "answers 404, and fencing tokens protect resources from a holder that has not noticed. Logged with the "
@@ -191,17 +198,17 @@ public class NamedLockResource {
                     + "\"reason\":\"not-found\"}")))
     @APIResponse(responseCode = "503", description = "reason error: the lock state could not be read or written",
             content = @Content(mediaType = PROBLEM))
-    public Uni<RestResponse<Void>> forceRelease(@PathParam("name") @Parameter(description = NAME_DOC) String name,
-                                                @Context ContainerRequestContext request) {
+    public Uni<RestResponse<Void>> forceRelease(@PathParam("name") @Parameter(description = NAME_DOC) @SafeName
+                                                String name) {
         LockName lockName = new LockName(name);
-        String caller = tokens.nameOf(BearerAuthFilter.principal(request));
+        String by = tokens.nameOf(Principal.of(caller));
         return locks.forceRelease(lockName).map(held -> {
             metrics.forceReleased(held);
             if (!held) {
-                LOG.infof("force release of lock '%s' by token '%s': nothing held it", lockName.value(), caller);
+                LOG.infof("force release of lock '%s' by token '%s': nothing held it", lockName.value(), by);
                 throw ProblemException.notFound("lock '" + lockName.value() + "' is not held");
             }
-            LOG.warnf("lock '%s' force-released by token '%s': every grant ended", lockName.value(), caller);
+            LOG.warnf("lock '%s' force-released by token '%s': every grant ended", lockName.value(), by);
             return RestResponse.<Void>noContent();
         });
     }

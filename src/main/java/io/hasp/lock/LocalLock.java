@@ -53,6 +53,11 @@ final class LocalLock {
         return hold.grants();
     }
 
+    /** Acquisitions of this process queued for the lock now. */
+    synchronized int waiting() {
+        return waiters.size();
+    }
+
     synchronized void enqueue(Waiter w) {
         usedSinceLastLook = true;
         waiters.addLast(w);

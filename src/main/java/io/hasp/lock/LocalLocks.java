@@ -71,6 +71,10 @@ final class LocalLocks {
         return all.values().stream().mapToInt(LocalLock::grants).sum();
     }
 
+    int waiting() {
+        return all.values().stream().mapToInt(LocalLock::waiting).sum();
+    }
+
     /** The heartbeat pass: every hold beats; locals idle since the previous pass are retired. */
     void beatAll() {
         for (LocalLock local : all.values()) {

@@ -132,6 +132,11 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         return locals.grants();
     }
 
+    /** Acquisitions queued in this engine now; for tests that must know a waiter is waiting. */
+    int localWaiters() {
+        return locals.waiting();
+    }
+
     // ------------------------------------------------------------------------------------------------ public API
 
     @Override
@@ -159,12 +164,14 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
                     })
                     .onFailure(WaitPolicy.GiveUp.class).recoverWithItem(f -> {
                         LockResult.Failed failed = ((WaitPolicy.GiveUp) f).failed;
-                        events.failed(failed.reason(), settings.nanoTime().getAsLong() - w.startNanos);
+                        events.failed(res, options.type(), failed.reason(),
+                                settings.nanoTime().getAsLong() - w.startNanos);
                         return failed;
                     })
                     .onFailure().recoverWithItem(f -> {
                         LOG.warnf("lock of %s failed: %s", res.getFileName(), f.toString());
-                        events.failed(LockResult.Reason.ERROR, settings.nanoTime().getAsLong() - w.startNanos);
+                        events.failed(res, options.type(), LockResult.Reason.ERROR,
+                                settings.nanoTime().getAsLong() - w.startNanos);
                         return LockResult.failed(LockResult.Reason.ERROR,
                                 "the lock state could not be read or written", Optional.empty());
                     })

@@ -1,19 +1,14 @@
 package io.hasp.queue;
 
-import io.hasp.ValidationException;
-import io.hasp.storage.Checks;
-import io.hasp.lock.LockOptions;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import io.hasp.http.Millis;
+import io.hasp.http.PlainText;
 
 /** Body of {@code POST /v1/queues/{id}/claim}; {@code leaseMs} defaults to {@code hasp.lease.default}. */
-public record ClaimRequest(String runnerId, Long leaseMs) {
+public record ClaimRequest(@NotBlank @Size(max = MAX_RUNNER_ID) @PlainText String runnerId, @Millis Long leaseMs) {
 
     /** Longest runner id. */
     public static final int MAX_RUNNER_ID = 200;
-
-    public ClaimRequest {
-        Checks.requireText("runnerId", runnerId, MAX_RUNNER_ID);
-        if (leaseMs != null && (leaseMs <= 0 || leaseMs > LockOptions.MAX_DURATION.toMillis())) {
-            throw new ValidationException("leaseMs must be between 1 and " + LockOptions.MAX_DURATION.toMillis());
-        }
-    }
 }

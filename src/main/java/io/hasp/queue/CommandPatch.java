@@ -1,9 +1,12 @@
 package io.hasp.queue;
 
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.hasp.ValidationException;
-import io.hasp.storage.Checks;
+import io.hasp.http.PlainText;
 
 /**
  * Body of {@code PATCH /v1/queues/{id}/commands/{commandId}}: members present are changed, absent ones kept.
@@ -11,17 +14,18 @@ import io.hasp.storage.Checks;
  * {@code failed} end the lease. When {@code runnerId} is given, the command must be claimed by that runner (a runner
  * whose claim expired and went to someone else gets 409 instead of overwriting the other's work).
  */
-public record CommandPatch(String command, JsonNode payload, CommandStatus status, JsonNode result,
-                           String runnerId) {
+public record CommandPatch(
+        @Size(max = Command.MAX_COMMAND) @Pattern(regexp = PlainText.NOT_BLANK, message = "must not be blank")
+        @PlainText String command,
+        JsonNode payload,
+        CommandStatus status,
+        JsonNode result,
+        @Size(max = ClaimRequest.MAX_RUNNER_ID) @PlainText String runnerId) {
 
+    /** Running is reached by claiming the command, never set (a rule of the command's life, not of the body). */
     public CommandPatch {
-        Checks.optionalText("command", command, Command.MAX_COMMAND);
-        Checks.optionalText("runnerId", runnerId, ClaimRequest.MAX_RUNNER_ID);
         if (status == CommandStatus.RUNNING) {
             throw new ValidationException("status running is reached by claiming the command");
-        }
-        if (command != null && command.isBlank()) {
-            throw new ValidationException("command must not be blank");
         }
     }
 }

@@ -1,15 +1,11 @@
 package io.hasp.queue;
 
-import io.hasp.storage.Checks;
-import io.hasp.storage.SafeNames;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+import io.hasp.http.PlainText;
+import io.hasp.http.SafeName;
 
 /** Body of {@code POST /v1/queues}; the id is generated when absent. */
-public record CreateQueueRequest(String id, String name) {
-
-    public CreateQueueRequest {
-        if (id != null) {
-            SafeNames.require("queue id", id);
-        }
-        Checks.requireText("name", name, Queue.MAX_NAME);
-    }
+public record CreateQueueRequest(@SafeName String id, @NotBlank @Size(max = Queue.MAX_NAME) @PlainText String name) {
 }

@@ -3,7 +3,10 @@ package io.hasp.queue;
 import java.net.URI;
 import java.time.Duration;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -25,9 +28,10 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.hasp.HaspConfig;
 import io.hasp.ValidationException;
-import io.hasp.http.Bodies;
 import io.hasp.http.IfMatch;
+import io.hasp.http.SafeName;
 import io.hasp.storage.RecordNotFoundException;
+import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /v1/queues}: queues of commands and their claims, as API.md describes them. Thin over the repository. */
@@ -63,9 +67,9 @@ public class QueueResource {
     @APIResponse(responseCode = "201", description = "Created", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "queue", value = QUEUE_EXAMPLE)))
     @APIResponse(responseCode = "409", description = "The id exists already")
-    public Uni<RestResponse<Queue>> create(CreateQueueRequest body) {
-        CreateQueueRequest request = Bodies.require(body);
-        return queues.create(request.id(), request.name())
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Queue>> create(@Valid @NotNull CreateQueueRequest body) {
+        return queues.create(body.id(), body.name())
                 .map(q -> RestResponse.ResponseBuilder.<Queue>created(URI.create("/v1/queues/" + q.id())).entity(q)
                         .tag(IfMatch.etag(q.version())).build());
     }
@@ -76,6 +80,7 @@ public class QueueResource {
             examples = @ExampleObject(name = "queues", value = "{\"queues\": [{\"id\": \"builds\", \"name\": "
                     + "\"Nightly builds\", \"version\": 3, \"createdAt\": \"2026-01-31T10:00:00Z\", \"updatedAt\": "
                     + "\"2026-01-31T10:05:00Z\", \"commands\": 1, \"pending\": 1, \"running\": 0}]}")))
+    @RolesAllowed(Role.READ)
     public Uni<QueueList> list() {
         return queues.list().map(all -> new QueueList(all.stream().map(QueueSummary::of).toList()));
     }
@@ -86,7 +91,8 @@ public class QueueResource {
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "queue", value = QUEUE_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "Unknown queue")
-    public Uni<RestResponse<Queue>> get(@PathParam("id") String id) {
+    @RolesAllowed(Role.READ)
+    public Uni<RestResponse<Queue>> get(@PathParam("id") @SafeName String id) {
         return queues.get(id).map(found -> found
                 .map(q -> RestResponse.ResponseBuilder.ok(q).tag(IfMatch.etag(q.version())).build())
                 .orElseThrow(() -> new RecordNotFoundException("queue " + id + " does not exist")));
@@ -98,7 +104,9 @@ public class QueueResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "Unknown queue")
     @APIResponse(responseCode = "412", description = "If-Match names another version")
-    public Uni<RestResponse<Void>> delete(@PathParam("id") String id, @HeaderParam(IfMatch.HEADER) String ifMatch) {
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Void>> delete(@PathParam("id") @SafeName String id,
+                                          @HeaderParam(IfMatch.HEADER) String ifMatch) {
         return queues.delete(id, IfMatch.parse(ifMatch)).map(existed -> {
             if (!existed) {
                 throw new RecordNotFoundException("queue " + id + " does not exist");
@@ -119,10 +127,11 @@ public class QueueResource {
     @APIResponse(responseCode = "404", description = "Unknown queue")
     @APIResponse(responseCode = "409", description = "The command id exists in this queue")
     @APIResponse(responseCode = "422", description = "The queue is full (hasp.limits.queue-commands)")
-    public Uni<RestResponse<Command>> addCommand(@PathParam("id") String id, NewCommandRequest body,
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Command>> addCommand(@PathParam("id") @SafeName String id,
+                                                 @Valid @NotNull NewCommandRequest body,
                                                  @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        NewCommandRequest request = Bodies.require(body);
-        return queues.addCommand(id, request, IfMatch.parse(ifMatch))
+        return queues.addCommand(id, body, IfMatch.parse(ifMatch))
                 .map(c -> RestResponse.ResponseBuilder.<Command>
                         created(URI.create("/v1/queues/" + id + "/commands/" + c.id())).entity(c).build());
     }
@@ -139,9 +148,11 @@ public class QueueResource {
     @APIResponse(responseCode = "200", description = "Updated", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "command", value = COMMAND_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "Unknown queue or command")
-    public Uni<Command> updateCommand(@PathParam("id") String id, @PathParam("commandId") String commandId,
-                                      CommandPatch body, @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return queues.updateCommand(id, commandId, Bodies.require(body), IfMatch.parse(ifMatch));
+    @RolesAllowed(Role.WRITE)
+    public Uni<Command> updateCommand(@PathParam("id") @SafeName String id,
+                                      @PathParam("commandId") @SafeName String commandId,
+                                      @Valid @NotNull CommandPatch body, @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        return queues.updateCommand(id, commandId, body, IfMatch.parse(ifMatch));
     }
 
     @DELETE
@@ -149,7 +160,9 @@ public class QueueResource {
     @Operation(summary = "Remove a command")
     @APIResponse(responseCode = "204", description = "Removed")
     @APIResponse(responseCode = "404", description = "Unknown queue or command")
-    public Uni<RestResponse<Void>> removeCommand(@PathParam("id") String id, @PathParam("commandId") String commandId,
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Void>> removeCommand(@PathParam("id") @SafeName String id,
+                                                 @PathParam("commandId") @SafeName String commandId,
                                                  @HeaderParam(IfMatch.HEADER) String ifMatch) {
         return queues.removeCommand(id, commandId, IfMatch.parse(ifMatch)).map(q -> RestResponse.noContent());
     }
@@ -161,10 +174,12 @@ public class QueueResource {
     @APIResponse(responseCode = "200", description = "Moved", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "queue", value = QUEUE_EXAMPLE)))
     @APIResponse(responseCode = "400", description = "Position out of range")
-    public Uni<RestResponse<Queue>> moveCommand(@PathParam("id") String id, @PathParam("commandId") String commandId,
-                                                MoveRequest body, @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        MoveRequest request = Bodies.require(body);
-        return queues.moveCommand(id, commandId, request.position(), IfMatch.parse(ifMatch))
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Queue>> moveCommand(@PathParam("id") @SafeName String id,
+                                                @PathParam("commandId") @SafeName String commandId,
+                                                @Valid @NotNull MoveRequest body,
+                                                @HeaderParam(IfMatch.HEADER) String ifMatch) {
+        return queues.moveCommand(id, commandId, body.position(), IfMatch.parse(ifMatch))
                 .map(q -> RestResponse.ResponseBuilder.ok(q).tag(IfMatch.etag(q.version())).build());
     }
 
@@ -178,14 +193,13 @@ public class QueueResource {
     @APIResponse(responseCode = "200", description = "Claimed", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "command", value = COMMAND_EXAMPLE)))
     @APIResponse(responseCode = "204", description = "Nothing is pending")
-    public Uni<RestResponse<Command>> claim(@PathParam("id") String id, ClaimRequest body) {
-        ClaimRequest request = Bodies.require(body);
-        Duration lease = request.leaseMs() == null ? config.lease().defaultLease()
-                : Duration.ofMillis(request.leaseMs());
+    @RolesAllowed(Role.WRITE)
+    public Uni<RestResponse<Command>> claim(@PathParam("id") @SafeName String id, @Valid @NotNull ClaimRequest body) {
+        Duration lease = body.leaseMs() == null ? config.lease().defaultLease() : Duration.ofMillis(body.leaseMs());
         if (lease.compareTo(config.lease().max()) > 0) {
             throw new ValidationException("leaseMs must be at most " + config.lease().max().toMillis());
         }
-        return queues.claim(id, request.runnerId(), lease)
+        return queues.claim(id, body.runnerId(), lease)
                 .map(claimed -> claimed.map(RestResponse::ok).orElseGet(RestResponse::noContent));
     }
 }

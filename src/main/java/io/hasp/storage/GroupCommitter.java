@@ -246,6 +246,7 @@ final class GroupCommitter<T extends Versioned<T>> {
                 T before = outcome.before();
                 T stored = outcome.after();
                 boolean write = outcome.changed();
+                long start = System.nanoTime();
                 handle.whileHeld(() -> {
                     if (write) {
                         record.commit(before, stored);
@@ -255,6 +256,7 @@ final class GroupCommitter<T extends Versioned<T>> {
                     }
                     return null;
                 });
+                RecordWrites.installed().written(record.file, batch.size(), System.nanoTime() - start);
             }
         } catch (RuntimeException e) {
             record.forget();

@@ -4,23 +4,25 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
-import io.hasp.ValidationException;
-import io.hasp.storage.Checks;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 
-/** Body of {@code POST /v1/tokens}. */
-public record CreateTokenRequest(String name, List<Scope> scopes, Instant expiresAt) {
+import io.hasp.http.PlainText;
+
+/** Body of {@code POST /v1/tokens}; {@code expiresAt}, when given, must be in the future. */
+public record CreateTokenRequest(@NotBlank @Size(max = MAX_NAME) @PlainText String name,
+                                 @NotEmpty List<@NotNull Scope> scopes,
+                                 Instant expiresAt) {
 
     /** Longest token name. */
     public static final int MAX_NAME = 200;
 
+    /** The scopes, each once, in their natural order (a null one is left for validation to refuse). */
     public CreateTokenRequest {
-        Checks.requireText("name", name, MAX_NAME);
-        if (scopes == null || scopes.isEmpty()) {
-            throw new ValidationException("scopes must name at least one of read, write, admin");
+        if (scopes != null && scopes.stream().noneMatch(Objects::isNull)) {
+            scopes = scopes.stream().distinct().sorted().toList();
         }
-        if (scopes.stream().anyMatch(Objects::isNull)) {
-            throw new ValidationException("scopes must be among read, write, admin");
-        }
-        scopes = List.copyOf(scopes.stream().distinct().sorted().toList());
     }
 }

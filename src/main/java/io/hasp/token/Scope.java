@@ -7,11 +7,24 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 import io.hasp.ValidationException;
 
-/** What a token may do: {@code read} (GET), {@code write} (mutations), {@code admin} (everything). */
+/**
+ * What a token may do: {@code read} (GET), {@code write} (mutations), {@code admin} (everything). A request's roles
+ * are the scopes its token grants; resources name the one they need with {@code @RolesAllowed} and {@link Role}.
+ */
 public enum Scope {
     READ,
     WRITE,
     ADMIN;
+
+    /** The wire names of the scopes as constants, for {@code @RolesAllowed}. */
+    public static final class Role {
+        public static final String READ = "read";
+        public static final String WRITE = "write";
+        public static final String ADMIN = "admin";
+
+        private Role() {
+        }
+    }
 
     @JsonValue
     public String wireName() {

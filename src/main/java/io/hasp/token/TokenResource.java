@@ -2,7 +2,10 @@ package io.hasp.token;
 
 import java.net.URI;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -20,15 +23,14 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.hasp.http.Bodies;
-import io.hasp.http.RequiresScope;
-import io.hasp.storage.SafeNames;
+import io.hasp.http.SafeName;
+import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
 /** {@code /v1/tokens} (admin only): create, list and revoke API tokens. */
 @Path("/v1/tokens")
 @Tag(name = "Tokens", description = "API tokens (admin scope)")
-@RequiresScope(Scope.ADMIN)
+@RolesAllowed(Role.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class TokenResource {
@@ -50,8 +52,8 @@ public class TokenResource {
             + "\"3f2a9c1d0b7e4a55\", \"name\": \"ci-runner\", \"scopes\": [\"read\", \"write\"], \"createdAt\": "
             + "\"2026-01-31T10:00:00Z\", \"expiresAt\": \"2027-01-01T00:00:00Z\", \"token\": "
             + "\"hasp_3f2a9c1d0b7e4a55_x8Jq...\"}")))
-    public Uni<RestResponse<CreatedToken>> create(CreateTokenRequest body) {
-        return tokens.create(Bodies.require(body)).map(t -> RestResponse.ResponseBuilder
+    public Uni<RestResponse<CreatedToken>> create(@Valid @NotNull CreateTokenRequest body) {
+        return tokens.create(body).map(t -> RestResponse.ResponseBuilder
                 .<CreatedToken>created(URI.create("/v1/tokens/" + t.id())).entity(t).build());
     }
 
@@ -70,8 +72,7 @@ public class TokenResource {
     @Operation(summary = "Revoke a token", description = "Every replica rejects it within a second.")
     @APIResponse(responseCode = "204", description = "Revoked")
     @APIResponse(responseCode = "404", description = "Unknown token")
-    public Uni<RestResponse<Void>> revoke(@PathParam("id") String id) {
-        SafeNames.require("token id", id);
+    public Uni<RestResponse<Void>> revoke(@PathParam("id") @SafeName String id) {
         return tokens.revoke(id).map(ignored -> RestResponse.noContent());
     }
 }

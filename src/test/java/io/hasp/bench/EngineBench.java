@@ -61,7 +61,7 @@ public final class EngineBench {
                 FileChannel.open(lock, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
                 break;
             } catch (FileAlreadyExistsException e) {
-                Thread.sleep(1);
+                Thread.sleep(1); // a benchmark's floor: spin on the lock file as a naive client would
             }
         }
         Files.delete(lock);
@@ -104,10 +104,10 @@ public final class EngineBench {
             }, name + "-" + id);
             t.start();
         }
-        Thread.sleep(warmup.toMillis());
+        Thread.sleep(warmup.toMillis()); // time is the subject: a timed warm-up
         recording.set(true);
         long start = System.nanoTime();
-        Thread.sleep(run.toMillis());
+        Thread.sleep(run.toMillis()); // time is the subject: a timed run
         recording.set(false);
         long elapsed = System.nanoTime() - start;
         stop.set(true);

@@ -51,6 +51,30 @@ class OpenApiContractTest {
         assertTrue(missing.isEmpty(), "missing from /q/openapi: " + missing + "; described: " + paths.keySet());
     }
 
+    /**
+     * Whether a response object ({@code responses.<status>}) shows an example body: one of its media types carries an
+     * {@code example} or a non-empty {@code examples}, or its schema does.
+     */
+    @SuppressWarnings("unchecked")
+    static boolean hasExample(Object response) {
+        if (!(response instanceof Map<?, ?> r) || !(r.get("content") instanceof Map<?, ?> content)) {
+            return false;
+        }
+        for (Object media : content.values()) {
+            if (media instanceof Map<?, ?> m && (m.get("example") != null || notEmpty(m.get("examples"))
+                    || (m.get("schema") instanceof Map<?, ?> schema
+                        && (schema.get("example") != null || notEmpty(schema.get("examples")))))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean notEmpty(Object examples) {
+        return (examples instanceof Map<?, ?> map && !map.isEmpty())
+                || (examples instanceof List<?> list && !list.isEmpty());
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void everyOperationHasASummaryAndEveryBodyAnExample() {
@@ -66,7 +90,8 @@ class OpenApiContractTest {
             ops.forEach((method, op) -> {
                 Map<String, Object> responses = (Map<String, Object>) op.get("responses");
                 boolean bodiless = responses != null && responses.containsKey("204");
-                boolean example = String.valueOf(responses).contains("example");
+                boolean example = responses != null && responses.values().stream()
+                        .anyMatch(OpenApiContractTest::hasExample);
                 if (op.get("summary") == null || (!bodiless && !example)) {
                     lacking.add(method + " " + path);
                 }

@@ -34,10 +34,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,8 +44,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * on many threads against both, and a lock file written by another tool. Proves that exclusive control holds across
  * processes, not only across threads: the final command count is exact, ids are unique, every command is claimed
  * exactly once, and a plan-only lock file ({@code pid}, {@code timestamp}, {@code hostname}) holds our writers off.
+ * Each test creates the records it uses, so that any one runs alone and in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiProcessIT {
 
     private static final String ADMIN = "it-admin-token-" + Long.toHexString(new Random(7).nextLong());
@@ -103,12 +100,38 @@ class MultiProcessIT {
     }
 
     @Test
-    @Order(1)
     void concurrentClientsOnTwoInstancesAddCommandsWithoutLoss() throws Exception {
-        HttpResponse<String> created = call(bases.get(0), "POST", "/v1/queues", Map.of("id", "shared",
-                "name", "Shared"));
-        assertEquals(201, created.statusCode());
-        long createdVersion = JSON.readTree(created.body()).get("version").asLong();
+        String queueId = "added";
+        long createdVersion = createQueue(queueId);
+        long start = System.nanoTime();
+        int retries = addConcurrently(queueId);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        int expected = INSTANCES * THREADS_PER_INSTANCE * COMMANDS_PER_THREAD;
+        for (String base : bases) {
+            JsonNode queue = JSON.readTree(call(base, "GET", "/v1/queues/" + queueId, null).body());
+            Set<String> ids = new HashSet<>();
+            queue.get("commands").forEach(c -> ids.add(c.get("id").asText()));
+            assertEquals(expected, queue.get("commands").size(), "every add kept, seen from " + base);
+            assertEquals(expected, ids.size(), "ids unique");
+            assertEquals(createdVersion + expected, queue.get("version").asLong(), "one version per change");
+        }
+        System.out.printf("MULTI-PROCESS add: %d instances x %d threads, %d commands in %d ms, %d retries on 503%n",
+                INSTANCES, THREADS_PER_INSTANCE, expected, millis, retries);
+    }
+
+    /** Creates queue {@code id} and answers its version. */
+    private static long createQueue(String id) throws Exception {
+        HttpResponse<String> created = call(bases.get(0), "POST", "/v1/queues", Map.of("id", id, "name", id));
+        assertEquals(201, created.statusCode(), created.body());
+        return JSON.readTree(created.body()).get("version").asLong();
+    }
+
+    /**
+     * Adds {@code COMMANDS_PER_THREAD} commands from each of {@code THREADS_PER_INSTANCE} threads per instance to
+     * queue {@code queueId}, every one answered 201; answers the retries the 503s took.
+     */
+    private static int addConcurrently(String queueId) throws Exception {
         Random seeds = new Random(42);
         List<Callable<Integer>> clients = new ArrayList<>();
         for (int instance = 0; instance < INSTANCES; instance++) {
@@ -122,33 +145,22 @@ class MultiProcessIT {
                     for (int n = 0; n < COMMANDS_PER_THREAD; n++) {
                         Map<String, Object> body = Map.of("id", prefix + n, "command", "run " + n,
                                 "payload", Map.of("size", random.nextInt(1000)));
-                        retries += expect(201, () -> call(base, "POST", "/v1/queues/shared/commands", body));
+                        retries += expect(201, () -> call(base, "POST", "/v1/queues/" + queueId + "/commands",
+                                body));
                     }
                     return retries;
                 });
             }
         }
 
-        long start = System.nanoTime();
-        List<Integer> retries = runAll(clients);
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-
-        int expected = INSTANCES * THREADS_PER_INSTANCE * COMMANDS_PER_THREAD;
-        for (String base : bases) {
-            JsonNode queue = JSON.readTree(call(base, "GET", "/v1/queues/shared", null).body());
-            Set<String> ids = new HashSet<>();
-            queue.get("commands").forEach(c -> ids.add(c.get("id").asText()));
-            assertEquals(expected, queue.get("commands").size(), "every add kept, seen from " + base);
-            assertEquals(expected, ids.size(), "ids unique");
-            assertEquals(createdVersion + expected, queue.get("version").asLong(), "one version per change");
-        }
-        System.out.printf("MULTI-PROCESS add: %d instances x %d threads, %d commands in %d ms, %d retries on 503%n",
-                INSTANCES, THREADS_PER_INSTANCE, expected, millis, retries.stream().mapToInt(Integer::intValue).sum());
+        return runAll(clients).stream().mapToInt(Integer::intValue).sum();
     }
 
     @Test
-    @Order(2)
     void runnersOnTwoInstancesClaimEveryCommandExactlyOnce() throws Exception {
+        String queueId = "claimed";
+        createQueue(queueId);
+        addConcurrently(queueId);
         int expected = INSTANCES * THREADS_PER_INSTANCE * COMMANDS_PER_THREAD;
         List<Callable<List<String>>> runners = new ArrayList<>();
         for (int instance = 0; instance < INSTANCES; instance++) {
@@ -158,7 +170,7 @@ class MultiProcessIT {
                 runners.add(() -> {
                     List<String> mine = new ArrayList<>();
                     for (int guard = 0; guard <= expected; guard++) {
-                        HttpResponse<String> r = retry503(() -> call(base, "POST", "/v1/queues/shared/claim",
+                        HttpResponse<String> r = retry503(() -> call(base, "POST", "/v1/queues/" + queueId + "/claim",
                                 Map.of("runnerId", runner, "leaseMs", 600_000)));
                         if (r.statusCode() == 204) {
                             return mine;
@@ -181,14 +193,13 @@ class MultiProcessIT {
         claims.forEach(list -> list.forEach(id -> times.merge(id, 1, Integer::sum)));
         assertEquals(expected, times.size(), "every command claimed");
         assertTrue(times.values().stream().allMatch(n -> n == 1), "no command claimed twice");
-        JsonNode queue = JSON.readTree(call(bases.get(1), "GET", "/v1/queues/shared", null).body());
+        JsonNode queue = JSON.readTree(call(bases.get(1), "GET", "/v1/queues/" + queueId, null).body());
         queue.get("commands").forEach(c -> assertEquals("running", c.get("status").asText()));
         System.out.printf("MULTI-PROCESS claim: %d runners on %d instances claimed %d commands in %d ms%n",
                 INSTANCES * THREADS_PER_INSTANCE, INSTANCES, expected, millis);
     }
 
     @Test
-    @Order(3)
     void aPlanOnlyLockFileHoldsWritersOffUntilSilentForStaleAfterWhateverItsPid() throws Exception {
         assertEquals(201, call(bases.get(0), "POST", "/v1/queues", Map.of("id", "foreign", "name", "F"))
                 .statusCode());
@@ -239,21 +250,20 @@ class MultiProcessIT {
     }
 
     @Test
-    @Order(4)
     void aPlanOnlyLockFileOfALiveProcessHoldsUntilRemoved() throws Exception {
-        Path lock = dataDir.resolve("queues/foreign.json.lock");
+        createQueue("foreign-live");
+        Path lock = dataDir.resolve("queues/foreign-live.json.lock");
         takeLikeAPlanOnlyTool(lock, ProcessHandle.current().pid());
 
-        assertEquals(503, call(bases.get(0), "POST", "/v1/queues/foreign/commands", Map.of("command", "x"))
+        assertEquals(503, call(bases.get(0), "POST", "/v1/queues/foreign-live/commands", Map.of("command", "x"))
                 .statusCode());
         Files.delete(lock);
 
-        assertEquals(201, call(bases.get(0), "POST", "/v1/queues/foreign/commands", Map.of("command", "x"))
+        assertEquals(201, call(bases.get(0), "POST", "/v1/queues/foreign-live/commands", Map.of("command", "x"))
                 .statusCode());
     }
 
     @Test
-    @Order(5)
     void aTokenRevokedOnOneInstanceIsRejectedByTheOtherWithinASecond() throws Exception {
         JsonNode created = JSON.readTree(call(bases.get(0), "POST", "/v1/tokens",
                 Map.of("name", "it", "scopes", List.of("read"))).body());

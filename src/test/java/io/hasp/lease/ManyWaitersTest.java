@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +67,21 @@ class ManyWaitersTest {
         return m.group(1);
     }
 
+    /** Requests the HTTP server is handling now (Micrometer's {@code http.server.active.requests}), this one aside. */
+    private long activeRequests() throws Exception {
+        String metrics = http.send(request("/q/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        long active = 0;
+        boolean found = false;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("http_server_active_requests{") || line.startsWith("http_server_active_requests ")) {
+                active += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        assertTrue(found, "no http_server_active_requests in /q/metrics");
+        return active - 1;
+    }
+
     @Test
     void mutinyDefaultWorkerPoolIsTheConfiguredQuarkusPool() throws Exception {
         ExecutorService pool = (ExecutorService) Infrastructure.getDefaultWorkerPool();
@@ -88,6 +104,7 @@ class ManyWaitersTest {
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> running.get() == SmallWorkerPoolProfile.MAX_THREADS);
+        // time is the subject: a window in which a pool larger than configured would run a fifth task
         TimeUnit.MILLISECONDS.sleep(300);
         assertEquals(SmallWorkerPoolProfile.MAX_THREADS, peak.get(), "more threads ran than the pool has");
         done.countDown();
@@ -110,6 +127,7 @@ class ManyWaitersTest {
                     overlaps.incrementAndGet();
                 }
                 try {
+                    // time is the subject: a holder stays inside for a while, so that an overlap would be seen
                     TimeUnit.MILLISECONDS.sleep(10);
                     inside.decrementAndGet();
                     HttpResponse<String> rel = release(name, group(LOCK_ID, r.body()));
@@ -120,8 +138,11 @@ class ManyWaitersTest {
                 return Long.parseLong(group(TOKEN, r.body()));
             }));
         }
-        // every waiter is parked; with four worker threads the service must still answer at once
-        TimeUnit.MILLISECONDS.sleep(500);
+        // every waiter has reached the service and is parked there (the server counts it as an active request); with
+        // four worker threads the service must still answer at once
+        Awaitility.await("all " + WAITERS + " waiters are active requests at the server").atMost(Duration.ofSeconds(30))
+                .until(this::activeRequests, n -> n >= WAITERS);
+        assertTrue(clients.stream().noneMatch(CompletableFuture::isDone), "a waiter finished while the lock was held");
         long start = System.nanoTime();
         HttpResponse<String> status = http.send(request("/v1/locks/" + name).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

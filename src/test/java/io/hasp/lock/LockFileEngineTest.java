@@ -3,6 +3,7 @@ package io.hasp.lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -124,8 +126,8 @@ class LockFileEngineTest {
         LockFileEngine e = engine();
         Uni<LockResult> waiting = e.acquire(dir.resolve("p.json"), patient().withTimeout(Duration.ofSeconds(10)));
         var pending = waiting.subscribeAsCompletionStage();
-        Thread.sleep(300);
-        assertFalse(pending.isDone(), "held while the process lives");
+        Awaitility.await("held while the process lives").during(Duration.ofMillis(300)).atMost(WAIT)
+                .until(() -> !pending.isDone());
         other.destroyForcibly().waitFor();
         granted(pending.get(10, java.util.concurrent.TimeUnit.SECONDS));
     }
@@ -188,7 +190,7 @@ class LockFileEngineTest {
         Thread beater = new Thread(() -> {
             while (run.get()) {
                 try {
-                    Thread.sleep(STALE.toMillis() / 5);
+                    Thread.sleep(STALE.toMillis() / 5); // time is the subject: the remote holder's heartbeat
                     beatOnce.call();
                 } catch (Exception e) {
                     return;
@@ -269,7 +271,7 @@ class LockFileEngineTest {
                     if (r instanceof LockResult.Acquired a) {
                         reads.incrementAndGet();
                         try {
-                            Thread.sleep(30);
+                            Thread.sleep(30); // time is the subject: a reader holds for a while
                         } catch (InterruptedException ex) {
                             return;
                         }
@@ -286,8 +288,8 @@ class LockFileEngineTest {
             LockResult r = engine().acquire(res, patient().withTimeout(Duration.ofSeconds(5))).await().atMost(WAIT);
             LockHandle w = granted(r);
             int during = reads.get();
-            Thread.sleep(100);
-            assertEquals(during, reads.get(), "no reader got in while the writer held the lock");
+            Awaitility.await("no reader gets in while the writer holds the lock").during(Duration.ofMillis(100))
+                    .atMost(WAIT).until(() -> reads.get() == during);
             w.release().await().atMost(WAIT);
             Awaitility.await().atMost(WAIT).until(() -> reads.get() > during);
         } finally {
@@ -362,10 +364,12 @@ class LockFileEngineTest {
         LockHandle h = granted(a.acquire(res, LockOptions.defaults().withLease(Duration.ofMillis(1500)))
                 .await().atMost(WAIT));
         assertTrue(h.expiresAt().isPresent());
-        Thread.sleep(700);
+        Thread.sleep(700); // time is the subject: renewed well into the first lease
         LockHandle renewed = b.renew(res, h.lockId(), Duration.ofMillis(1500)).await().atMost(WAIT);
         assertTrue(renewed.expiresAt().orElseThrow().isAfter(h.expiresAt().orElseThrow()));
-        Thread.sleep(1000); // past the first lease's end, within the renewed one
+        Instant firstEnd = h.expiresAt().orElseThrow();
+        Awaitility.await("past the first lease's end, within the renewed one").atMost(WAIT)
+                .until(() -> Instant.now().isAfter(firstEnd.plusMillis(100)));
         assertEquals(LockResult.Reason.LOCKED, failed(b.acquire(res, LockOptions.defaults()
                 .withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason(), "renewed through another engine");
         LockHandle next = granted(b.acquire(res, patient().withTimeout(Duration.ofSeconds(5))
@@ -396,13 +400,13 @@ class LockFileEngineTest {
         LockFileEngine e = engine();
         writeLocalHaspLock("dead.json", deadPid());
         Files.createDirectories(dir.resolve("locks"));
-        granted(e.acquire(dir.resolve("locks/ended"), LockOptions.defaults().withLease(Duration.ofMillis(50)))
-                .await().atMost(WAIT));
+        Instant ends = granted(e.acquire(dir.resolve("locks/ended"), LockOptions.defaults()
+                .withLease(Duration.ofMillis(50))).await().atMost(WAIT)).expiresAt().orElseThrow();
         LockHandle live = granted(e.acquire(dir.resolve("live.json")).await().atMost(WAIT));
         Path aside = dir.resolve(".old.json.lock.stale.0123456789abcdef");
         Files.writeString(aside, "{}");
         Files.setLastModifiedTime(aside, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(60)));
-        Thread.sleep(100);
+        Awaitility.await("the lease has ended").atMost(WAIT).until(() -> Instant.now().isAfter(ends));
         SweepReport report = e.sweep(dir);
         assertEquals(2, report.staleLocksBroken(), report.toString());
         assertEquals(1, report.leasesExpired(), report.toString());
@@ -453,12 +457,18 @@ class LockFileEngineTest {
         LockFileEngine e = engine();
         Path res = dir.resolve("c.json");
         LockHandle h = granted(e.acquire(res).await().atMost(WAIT));
-        var sub = e.acquire(res, patient()).subscribe().with(r -> { });
-        Thread.sleep(100);
+        AtomicReference<LockResult> delivered = new AtomicReference<>();
+        var sub = e.acquire(res, patient()).subscribe().with(delivered::set);
+        Awaitility.await("the waiter is queued").atMost(WAIT).until(() -> e.localWaiters() == 1);
         sub.cancel();
         h.release().await().atMost(WAIT);
-        Thread.sleep(100);
-        assertFalse(e.isLocked(res).await().atMost(WAIT), "the cancelled waiter did not take the lock");
+        // time is the subject: a wrong grant may come late (the waiter retries every 5 ms, and a release wakes it), so
+        // the lock must stay free for a while, not only just after the release
+        Awaitility.await("the cancelled waiter never takes the lock").during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(3))
+                .until(() -> e.localGrants() == 0 && e.localWaiters() == 0 && !e.isLocked(res).await().atMost(WAIT));
+        assertNull(delivered.get(), "nothing is delivered to a cancelled subscriber");
+        granted(engine().acquire(res, LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT));
     }
 
     @Test
@@ -503,7 +513,7 @@ class LockFileEngineTest {
                     .call(r -> ((LockResult.Acquired) r).handle().release()));
         }
         var done = Uni.join().all(all).andFailFast().subscribeAsCompletionStage();
-        Thread.sleep(1500);
+        Thread.sleep(1500); // time is the subject: attempts are counted over 1.5 s of waiting
         long whileHeld = e.fileAttempts();
         other.destroyForcibly().waitFor();
         done.get(30, java.util.concurrent.TimeUnit.SECONDS);

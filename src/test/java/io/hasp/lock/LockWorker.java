@@ -83,7 +83,7 @@ public final class LockWorker {
                 .withMaxRetries(100_000).withType(type)).await().atMost(Duration.ofSeconds(60));
         LockHandle h = ((LockResult.Acquired) r).handle();
         say("ACQUIRED " + h.fencingToken());
-        Thread.sleep(millis);
+        Thread.sleep(millis); // time is the subject: the child holds as long as the parent asked
         finish(engine, h);
     }
 
@@ -140,7 +140,7 @@ public final class LockWorker {
                     .withMaxRetries(1_000_000).withRetryInterval(Duration.ofMillis(2))).await()
                     .atMost(Duration.ofSeconds(90));
             LockHandle h = ((LockResult.Acquired) r).handle();
-            Thread.sleep(holdMs);
+            Thread.sleep(holdMs); // time is the subject: a hold long enough for a rival to trespass
             String text = Files.exists(h.lockPath()) ? Files.readString(h.lockPath()) : "";
             if (names(text, engine, h) && h.isHeld()) {
                 intact++;
@@ -156,13 +156,13 @@ public final class LockWorker {
             throws Exception {
         long wait = startAt - System.currentTimeMillis();
         if (wait > 0) {
-            Thread.sleep(wait);
+            Thread.sleep(wait); // time is the subject: every child races at the same instant
         }
         LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO).withType(type))
                 .await().atMost(Duration.ofSeconds(30));
         if (r instanceof LockResult.Acquired a) {
             say("WON " + a.handle().fencingToken());
-            Thread.sleep(holdMs);
+            Thread.sleep(holdMs); // time is the subject: the winner holds while the others try
             finish(engine, a.handle());
         } else {
             say("BUSY");

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
@@ -60,12 +61,14 @@ class RecordLimitsTest {
         for (int i = 0; i < SmallLimitsProfile.QUEUE_COMMANDS; i++) {
             admin().body(Map.of("command", "c" + i)).post("/v1/queues/{id}/commands", id).then().statusCode(201);
         }
-        byte[] before = bytes("queues/" + id + ".json");
+        // compared as served, not as bytes: a queue's journal may be folded into its file at any moment (after
+        // hasp.records.compact-after-idle of quiet), which rewrites the file without changing the queue
+        String before = admin().get("/v1/queues/{id}", id).then().statusCode(200).extract().asString();
 
         refused(admin().body(Map.of("command", "one too many")).post("/v1/queues/{id}/commands", id).then(),
                 "hasp.limits.queue-commands", SmallLimitsProfile.QUEUE_COMMANDS);
 
-        assertArrayEquals(before, bytes("queues/" + id + ".json"));
+        assertEquals(before, admin().get("/v1/queues/{id}", id).then().statusCode(200).extract().asString());
         String first = admin().get("/v1/queues/{id}", id).then().extract().path("commands[0].id");
         admin().delete("/v1/queues/{id}/commands/{c}", id, first).then().statusCode(204);
         admin().body(Map.of("command", "fits again")).post("/v1/queues/{id}/commands", id).then().statusCode(201);
