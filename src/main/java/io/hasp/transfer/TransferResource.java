@@ -20,8 +20,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import io.hasp.http.ProblemException;
-import io.hasp.http.RequiresScope;
-import io.hasp.token.Scope;
+import jakarta.annotation.security.RolesAllowed;
+import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -29,7 +29,7 @@ import io.smallrye.mutiny.Uni;
 @Path("/v1/admin")
 @Tag(name = "Export and import", description = "Every record as JSON lines, to move between backends or back up "
         + "(admin scope)")
-@RequiresScope(Scope.ADMIN)
+@RolesAllowed(Role.ADMIN)
 public class TransferResource {
 
     /** The media type of exports and imports: one JSON object per line. */
