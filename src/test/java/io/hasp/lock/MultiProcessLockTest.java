@@ -181,16 +181,16 @@ class MultiProcessLockTest {
 
     @Test
     void sweepersRacingInSeveralEnginesNeverRemoveALiveLock() throws Exception {
-        // stale-after short enough for a quick test, long enough that a loaded 2-core machine (load average 10 seen)
-        // does not delay a live holder's beats past it
-        long staleMs = 1000;
+        // stale-after short enough for a quick test, long enough that a loaded 2-core machine does not delay a live
+        // holder's beats past it (1 s was passed once in a full build: a stalled holder is rightly judged stale)
+        long staleMs = 2000;
         int cycles = 8;
         List<ChildJvm> holders = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             // another host: only their heartbeat keeps them alive, and each hold outlasts stale-after
             holders.add(child(List.of("-Dstale.after.ms=" + staleMs, "-Ddbg.beats=true",
                     "-D" + ProcessIdentity.HOSTNAME_OVERRIDE + "=holder-host-" + i),
-                    "cycle", dir.resolve("busy.json").toString(), Integer.toString(cycles), "1300"));
+                    "cycle", dir.resolve("busy.json").toString(), Integer.toString(cycles), "2600"));
         }
         java.util.concurrent.atomic.AtomicBoolean run = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicInteger broken = new java.util.concurrent.atomic.AtomicInteger();
