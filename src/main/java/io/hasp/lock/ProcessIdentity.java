@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who this process is, in the terms the lock-file protocol records, and whether a process recorded by someone else
@@ -23,6 +24,10 @@ public record ProcessIdentity(long pid, String hostname, Optional<Instant> proce
 
     /** Start times read by two JVMs for one process may differ by the kernel's boot-time rounding. */
     private static final Duration START_TOLERANCE = Duration.ofSeconds(2);
+
+    /** Pids seen to be the processes recorded (see {@link #isAlive}); forgotten all at once past this many. */
+    private static final int CONFIRMED_MAX = 1024;
+    private static final ConcurrentHashMap<Long, Confirmed> CONFIRMED = new ConcurrentHashMap<>();
 
     /** System property naming the host this process presents itself as; see {@link #readHostname()}. */
     public static final String HOSTNAME_OVERRIDE = "hasp.lock.hostname-override";
@@ -98,31 +103,67 @@ public record ProcessIdentity(long pid, String hostname, Optional<Instant> proce
     /**
      * Whether process {@code pid} of this machine is alive and, when {@code recordedStart} is known, is the process
      * that started then (not a later process that reused the pid). Zombies count as gone.
+     *
+     * <p>The start time comes from {@link ProcessHandle.Info}, which reads the process' command line, executable and
+     * user as well (a dozen system calls, {@code /etc/passwd} included); a waiter asks about the same holder again
+     * and again. So once a pid is seen to be the process recorded, its kernel start time (field 22 of
+     * {@code /proc/<pid>/stat}, clock ticks since boot) is remembered: while that field is unchanged the process is
+     * the same one, and one read of {@code /proc/<pid>/stat} answers. A pid reused by another process has another
+     * start time and is judged again in full.
      */
     static boolean isAlive(long pid, Instant recordedStart) {
+        Optional<String[]> stat = procStat(pid);
+        if (stat.isPresent()) {
+            String[] fields = stat.get();
+            if (fields[0].equals("Z") || fields[0].equals("X")) {
+                return false;
+            }
+            if (recordedStart == null) {
+                return true;
+            }
+            Confirmed known = CONFIRMED.get(pid);
+            if (known != null && known.recordedStart().equals(recordedStart) && known.ticks().equals(fields[19])) {
+                return true;
+            }
+        }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        if (handle.isEmpty() || !handle.get().isAlive() || isZombie(pid)) {
+        if (handle.isEmpty() || !handle.get().isAlive()) {
             return false;
         }
         if (recordedStart == null) {
             return true;
         }
         Optional<Instant> start = handle.get().info().startInstant();
-        return start.isEmpty()
+        boolean same = start.isEmpty()
                 || Duration.between(start.get(), recordedStart).abs().compareTo(START_TOLERANCE) <= 0;
+        if (same && start.isPresent() && stat.isPresent()) {
+            if (CONFIRMED.size() >= CONFIRMED_MAX) {
+                CONFIRMED.clear();
+            }
+            CONFIRMED.put(pid, new Confirmed(recordedStart, stat.get()[19]));
+        }
+        return same;
     }
 
-    private static boolean isZombie(long pid) {
+    /** A pid seen to be the process recorded as started at {@code recordedStart}, and its kernel start time. */
+    private record Confirmed(Instant recordedStart, String ticks) {
+    }
+
+    /**
+     * The fields of {@code /proc/<pid>/stat} after the command name (state first, start time at index 19), or empty
+     * when it cannot be read (no such process, or no {@code /proc}).
+     */
+    private static Optional<String[]> procStat(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
             int close = stat.lastIndexOf(')');
             if (close < 0 || close + 2 >= stat.length()) {
-                return false;
+                return Optional.empty();
             }
-            char state = stat.charAt(close + 2);
-            return state == 'Z' || state == 'X';
+            String[] fields = stat.substring(close + 2).trim().split(" ");
+            return fields.length > 19 ? Optional.of(fields) : Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return false;
+            return Optional.empty();
         }
     }
 }
