@@ -29,7 +29,7 @@ function response(status, headers, body)
     end
     lock_id = nil
   elseif status == 201 then
-    lock_id = string.match(body, '"lockId"%s*:%s*"([0-9a-f]+)"')
+    lock_id = string.match(body, '"lockId"%s*:%s*"([^"]+)"')
   else
     errors = errors + 1
   end
