@@ -15,8 +15,8 @@ import io.hasp.HaspConfig;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * CDI wiring of the lock engine (the plan's {@code Container}, TASK-011). The engine is one singleton; it is also
- * the application-scoped {@link FileLockService}, which tests replace through Quarkus' own mock support.
+ * CDI wiring of the lock engine. The engine is one singleton, so every lock of this process goes through it; it is
+ * also the application-scoped {@link FileLockService}, which tests replace through Quarkus' own mock support.
  */
 @ApplicationScoped
 public class LockEngineProducer {
