@@ -13,8 +13,12 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * What every repository builds on: the usual shapes of a change (create, save, modify, compute, delete) over the
- * {@link RecordStore} of its kind, whichever backend that is. The store keeps the promises (no lost update, whole
- * versions, versions that never come back); a repository says what a change does.
+ * {@link RecordStore} of its kind, whichever backend that is, and the problems they share ("queue q does not exist",
+ * "queue q exists already", named by the kind's {@link RecordKind#label() label}). The store keeps the promises (no
+ * lost update, whole versions, versions that never come back); a repository says what a change does.
+ *
+ * <p>A repository is built from {@link RecordStores} by CDI (the backend {@code hasp.backend} names) and the
+ * application's {@link Clock}; tests build it on a store of their own.
  *
  * @param <T> the record type
  */
@@ -22,8 +26,11 @@ public abstract class RecordRepository<T extends Versioned<T>> {
 
     protected final RecordStore<T> store;
     protected final Clock clock;
+    private final String label;
 
-    protected RecordRepository(RecordStore<T> store, Clock clock) {
+    /** @param label what an id names, in messages: the kind's {@link RecordKind#label()} */
+    protected RecordRepository(String label, RecordStore<T> store, Clock clock) {
+        this.label = label;
         this.store = store;
         this.clock = clock;
     }
@@ -55,14 +62,19 @@ public abstract class RecordRepository<T extends Versioned<T>> {
         return store.list();
     }
 
+    /** The record {@code current} of id {@code id}; fails with {@link RecordNotFoundException} when absent. */
+    protected T existing(String id, Optional<T> current) {
+        return current.orElseThrow(() -> new RecordNotFoundException(label + " " + id + " does not exist"));
+    }
+
     /**
      * Creates record {@code id} from {@code make} (given the creation time); fails with
-     * {@link RecordConflictException} naming {@code what} when the record exists already.
+     * {@link RecordConflictException} when the record exists already.
      */
-    protected Uni<T> createWithLock(String id, String what, Function<Instant, T> make) {
+    protected Uni<T> createWithLock(String id, Function<Instant, T> make) {
         return modifyWithLock(id, OptionalLong.empty(), current -> {
             if (current.isPresent()) {
-                throw new RecordConflictException(what + " exists already");
+                throw new RecordConflictException(label + " " + id + " exists already");
             }
             return make.apply(now());
         });

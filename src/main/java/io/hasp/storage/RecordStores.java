@@ -32,23 +32,28 @@ public class RecordStores {
     private final FileLockService locks;
     private final AtomicWriter writer;
     private final ObjectMapper mapper;
+    private final Clock clock;
+    private final DataDirectory dataDir;
     private final Instance<EtcdRecordStores> etcd;
 
     @Inject
     public RecordStores(HaspConfig config, FileLockService locks, AtomicWriter writer, ObjectMapper mapper,
-                        Instance<EtcdRecordStores> etcd) {
+                        Clock clock, DataDirectory dataDir, Instance<EtcdRecordStores> etcd) {
         this.config = config;
         this.locks = locks;
         this.writer = writer;
         this.mapper = mapper;
+        this.clock = clock;
+        this.dataDir = dataDir;
         this.etcd = etcd;
     }
 
+    /** The store of {@code kind} on the configured backend. */
     public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind) {
         return switch (config.backend()) {
-            case FILE -> new FileRecordStore<>(kind, locks, writer, mapper, Clock.systemUTC(), config.dataDir(),
+            case FILE -> new FileRecordStore<>(kind, locks, writer, mapper, clock, dataDir,
                     BaseFileRepository.lockOptions(config), RecordSettings.of(config));
-            case ETCD -> etcd.get().open(kind);
+            case ETCD -> etcd.get().open(kind, clock);
         };
     }
 

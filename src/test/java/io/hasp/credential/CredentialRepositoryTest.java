@@ -21,9 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.LockFileEngine;
-import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.Engines;
-import io.hasp.storage.TestJson;
+import io.hasp.storage.FileStores;
 import io.smallrye.mutiny.Uni;
 
 class CredentialRepositoryTest {
@@ -38,9 +37,8 @@ class CredentialRepositoryTest {
 
     @BeforeEach
     void setUp() {
-        credentials = new CredentialRepository(engine,
-                new AtomicWriter(TestJson.mapper()), TestJson.mapper(), Clock.systemUTC(), data, Engines.PATIENT,
-                Integer.MAX_VALUE);
+        credentials = new CredentialRepository(new FileStores(engine, data).open(CredentialRepository.KIND),
+                Clock.systemUTC(), Integer.MAX_VALUE);
     }
 
     @AfterEach

@@ -40,14 +40,13 @@ import io.hasp.http.Auth;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.queue.NewCommandRequest;
 import io.hasp.queue.QueueRepository;
-import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.Engines;
+import io.hasp.storage.FileStores;
 import io.hasp.storage.TestJson;
-import io.hasp.token.AdminToken;
 import io.hasp.token.CreateTokenRequest;
 import io.hasp.token.CreatedToken;
 import io.hasp.token.Scope;
-import io.hasp.token.TokenManager;
+import io.hasp.token.TokenRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
@@ -78,19 +77,18 @@ class FileToEtcdTransferTest {
         String s = UUID.randomUUID().toString().substring(0, 8);
         LockFileEngine engine = Engines.engine();
         try {
-            AtomicWriter writer = new AtomicWriter(json);
             Clock clock = Clock.systemUTC();
-            QueueRepository queues = new QueueRepository(engine, writer, json, clock, data, Engines.PATIENT, 1000);
-            BookmarkRepository bookmarks = new BookmarkRepository(engine, writer, json, clock, data, Engines.PATIENT);
-            GroupRepository groups = new GroupRepository(engine, writer, json, clock, data, Engines.PATIENT);
-            SessionChangeRepository sessions = new SessionChangeRepository(engine, writer, json, clock, data,
-                    Engines.PATIENT);
+            FileStores stores = new FileStores(engine, data);
+            QueueRepository queues = new QueueRepository(stores.open(QueueRepository.kind(json)), clock, 1000);
+            BookmarkRepository bookmarks = new BookmarkRepository(stores.open(BookmarkRepository.KIND), clock);
+            GroupRepository groups = new GroupRepository(stores.open(GroupRepository.KIND), clock);
+            SessionChangeRepository sessions = new SessionChangeRepository(stores.open(SessionChangeRepository.KIND),
+                    clock);
             FileChangeIndex index = new FileChangeIndex(sessions,
-                    new ChangeIndexRepository(engine, writer, json, clock, data, Engines.PATIENT), 10_000);
-            TokenManager tokens = new TokenManager(engine, writer, json, clock, data, Engines.PATIENT,
-                    AdminToken.of("file-admin-token-0123456789"), System::nanoTime);
-            CredentialRepository credentials = new CredentialRepository(engine, writer, json, clock, data,
-                    Engines.PATIENT, 100);
+                    new ChangeIndexRepository(stores.open(ChangeIndexRepository.KIND), clock), 10_000);
+            TokenRepository tokens = new TokenRepository(stores.open(TokenRepository.KIND), clock);
+            CredentialRepository credentials = new CredentialRepository(stores.open(CredentialRepository.KIND),
+                    clock, 100);
 
             queues.create("q-" + s, "Queue " + s).await().atMost(WAIT);
             // more commands than one etcd transaction takes: the import writes the queue in slices
