@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 import jakarta.inject.Inject;
@@ -17,7 +16,6 @@ import io.hasp.storage.KeyedRepository;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
-import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.smallrye.mutiny.Uni;
 
@@ -33,18 +31,13 @@ public class BookmarkRepository extends KeyedRepository<Bookmark> {
 
     @Inject
     public BookmarkRepository(RecordStores stores, Clock clock) {
-        this(stores.open(KIND), clock);
-    }
-
-    public BookmarkRepository(RecordStore<Bookmark> store, Clock clock) {
-        super(KIND.label(), store, clock);
+        super(stores, KIND, clock);
     }
 
     /** Creates a bookmark; {@link RecordConflictException} when the id exists. */
     public Uni<Bookmark> create(BookmarkRequest request) {
-        String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-        return createWithLock(id,
-                now -> new Bookmark(id, request.title(), request.target(), request.tags(), 0, now, now));
+        return createWithLock(request.id(),
+                (id, now) -> new Bookmark(id, request.title(), request.target(), request.tags(), 0, now, now));
     }
 
     /** Creates or replaces bookmark {@code id} (keeping its creation time). */

@@ -21,7 +21,6 @@ import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.RecordRepository;
-import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.hasp.storage.SafeNames;
 import io.hasp.storage.etcd.CollectionLayout;
@@ -54,13 +53,8 @@ public class CredentialRepository extends RecordRepository<CredentialStore> {
 
     @Inject
     public CredentialRepository(RecordStores stores, Clock clock, HaspConfig config) {
-        this(stores.open(KIND), clock, config.limits().credentials());
-    }
-
-    /** @param maxCredentials most credentials the record holds ({@value #MAX_CREDENTIALS_SETTING}) */
-    public CredentialRepository(RecordStore<CredentialStore> store, Clock clock, int maxCredentials) {
-        super(KIND.label(), store, clock);
-        this.maxCredentials = maxCredentials;
+        super(stores, KIND, clock);
+        this.maxCredentials = config.limits().credentials();
     }
 
     /**

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.type.TypeFactory;
 import io.hasp.storage.ChangeLimits;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordRepository;
-import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.hasp.storage.etcd.CollectionLayout;
 import io.smallrye.mutiny.Uni;
@@ -39,11 +38,7 @@ public class ChangeIndexRepository extends RecordRepository<ChangeIndex> {
 
     @Inject
     public ChangeIndexRepository(RecordStores stores, Clock clock) {
-        this(stores.open(KIND), clock);
-    }
-
-    public ChangeIndexRepository(RecordStore<ChangeIndex> store, Clock clock) {
-        super(KIND.label(), store, clock);
+        super(stores, KIND, clock);
     }
 
     Uni<ChangeIndex> modify(Function<Optional<ChangeIndex>, ChangeIndex> modifier) {

@@ -11,7 +11,6 @@ import jakarta.inject.Singleton;
 
 import io.hasp.storage.KeyedRepository;
 import io.hasp.storage.RecordKind;
-import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.smallrye.mutiny.Uni;
 
@@ -25,11 +24,7 @@ public class SessionChangeRepository extends KeyedRepository<SessionChanges> {
 
     @Inject
     public SessionChangeRepository(RecordStores stores, Clock clock) {
-        this(stores.open(KIND), clock);
-    }
-
-    public SessionChangeRepository(RecordStore<SessionChanges> store, Clock clock) {
-        super(KIND.label(), store, clock);
+        super(stores, KIND, clock);
     }
 
     Uni<SessionChanges> modify(String sessionId, Function<Optional<SessionChanges>, SessionChanges> modifier) {

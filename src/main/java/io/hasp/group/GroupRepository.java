@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -13,7 +12,6 @@ import jakarta.inject.Singleton;
 import io.hasp.storage.KeyedRepository;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
-import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Uni;
@@ -31,17 +29,12 @@ public class GroupRepository extends KeyedRepository<Group> {
 
     @Inject
     public GroupRepository(RecordStores stores, Clock clock) {
-        this(stores.open(KIND), clock);
-    }
-
-    public GroupRepository(RecordStore<Group> store, Clock clock) {
-        super(KIND.label(), store, clock);
+        super(stores, KIND, clock);
     }
 
     public Uni<Group> create(GroupRequest request) {
-        String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-        return createWithLock(id,
-                now -> new Group(id, request.name(), 0, now, now, stamped(request.sessions(), now)));
+        return createWithLock(request.id(),
+                (id, now) -> new Group(id, request.name(), 0, now, now, stamped(request.sessions(), now)));
     }
 
     /** Creates or replaces the whole group. */

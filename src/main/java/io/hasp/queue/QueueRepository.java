@@ -44,32 +44,23 @@ public class QueueRepository extends KeyedRepository<Queue> {
     /** The configuration key of {@link #maxCommands}. */
     static final String MAX_COMMANDS_SETTING = "hasp.limits.queue-commands";
 
-    /** What a queue id names, in messages. */
-    private static final String LABEL = "queue";
-
     private final int maxCommands;
 
     /** Queues: {@code queues/<id>.json} with a journal of operations; in etcd, a head and two keys per command. */
     public static RecordKind<Queue> kind(ObjectMapper mapper) {
-        return new RecordKind<>("queues", LABEL, Queue.class, false, false, new QueueJournal(mapper),
+        return new RecordKind<>("queues", "queue", Queue.class, false, false, new QueueJournal(mapper),
                 new QueueLayout());
     }
 
     @Inject
     public QueueRepository(RecordStores stores, ObjectMapper mapper, Clock clock, HaspConfig config) {
-        this(stores.open(kind(mapper)), clock, config.limits().queueCommands());
-    }
-
-    /** @param maxCommands most commands one queue holds ({@value #MAX_COMMANDS_SETTING}) */
-    public QueueRepository(RecordStore<Queue> store, Clock clock, int maxCommands) {
-        super(LABEL, store, clock);
-        this.maxCommands = maxCommands;
+        super(stores, kind(mapper), clock);
+        this.maxCommands = config.limits().queueCommands();
     }
 
     /** Creates an empty queue; {@link RecordConflictException} when the id exists. */
     public Uni<Queue> create(String id, String name) {
-        String queueId = id != null ? id : UUID.randomUUID().toString();
-        return createWithLock(queueId, now -> new Queue(queueId, name, 0, now, now, List.of()));
+        return createWithLock(id, (queueId, now) -> new Queue(queueId, name, 0, now, now, List.of()));
     }
 
     /**

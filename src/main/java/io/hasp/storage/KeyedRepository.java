@@ -16,8 +16,8 @@ import io.smallrye.mutiny.Uni;
  */
 public abstract class KeyedRepository<T extends Versioned<T>> extends RecordRepository<T> {
 
-    protected KeyedRepository(String label, RecordStore<T> store, Clock clock) {
-        super(label, store, clock);
+    protected KeyedRepository(RecordStores stores, RecordKind<T> kind, Clock clock) {
+        super(stores, kind, clock);
     }
 
     /** The record {@code id} as last committed; empty when absent. */

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -17,8 +18,9 @@ import io.smallrye.mutiny.Uni;
  * "queue q exists already", named by the kind's {@link RecordKind#label() label}). The store keeps the promises (no
  * lost update, whole versions, versions that never come back); a repository says what a change does.
  *
- * <p>A repository is built from {@link RecordStores} by CDI (the backend {@code hasp.backend} names) and the
- * application's {@link Clock}; tests build it on a store of their own.
+ * <p>A repository has one constructor, for CDI and tests alike: its store comes from {@link RecordStores} (by CDI,
+ * the backend {@code hasp.backend} names; in tests, stores of their own) and its time from the application's
+ * {@link Clock}.
  *
  * @param <T> the record type
  */
@@ -28,10 +30,10 @@ public abstract class RecordRepository<T extends Versioned<T>> {
     protected final Clock clock;
     private final String label;
 
-    /** @param label what an id names, in messages: the kind's {@link RecordKind#label()} */
-    protected RecordRepository(String label, RecordStore<T> store, Clock clock) {
-        this.label = label;
-        this.store = store;
+    /** The repository of the records of {@code kind}, in the store {@code stores} opens for it. */
+    protected RecordRepository(RecordStores stores, RecordKind<T> kind, Clock clock) {
+        this.store = stores.open(kind);
+        this.label = kind.label();
         this.clock = clock;
     }
 
@@ -68,15 +70,16 @@ public abstract class RecordRepository<T extends Versioned<T>> {
     }
 
     /**
-     * Creates record {@code id} from {@code make} (given the creation time); fails with
-     * {@link RecordConflictException} when the record exists already.
+     * Creates record {@code id} (a random UUID when {@code id} is null) from {@code make}, given the id and the
+     * creation time; fails with {@link RecordConflictException} when the record exists already.
      */
-    protected Uni<T> createWithLock(String id, Function<Instant, T> make) {
-        return modifyWithLock(id, OptionalLong.empty(), current -> {
+    protected Uni<T> createWithLock(String id, BiFunction<String, Instant, T> make) {
+        String newId = id != null ? id : UUID.randomUUID().toString();
+        return modifyWithLock(newId, OptionalLong.empty(), current -> {
             if (current.isPresent()) {
-                throw new RecordConflictException(label + " " + id + " exists already");
+                throw new RecordConflictException(label + " " + newId + " exists already");
             }
-            return make.apply(now());
+            return make.apply(newId, now());
         });
     }
 

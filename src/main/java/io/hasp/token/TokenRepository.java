@@ -52,11 +52,7 @@ public class TokenRepository extends RecordRepository<TokenStore> {
 
     @Inject
     public TokenRepository(RecordStores stores, Clock clock) {
-        this(stores.open(KIND), clock);
-    }
-
-    public TokenRepository(RecordStore<TokenStore> store, Clock clock) {
-        super(KIND.label(), store, clock);
+        super(stores, KIND, clock);
     }
 
     /** Creates a token; the answer is the only place its secret ever appears. */

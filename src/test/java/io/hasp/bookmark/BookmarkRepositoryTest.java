@@ -41,8 +41,7 @@ class BookmarkRepositoryTest {
 
     @BeforeEach
     void setUp() {
-        bookmarks = new BookmarkRepository(new FileStores(engine, data).open(BookmarkRepository.KIND),
-                Clock.systemUTC());
+        bookmarks = new BookmarkRepository(new FileStores(engine, data), Clock.systemUTC());
     }
 
     @AfterEach

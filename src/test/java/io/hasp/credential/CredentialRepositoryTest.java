@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.TestConfig;
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.storage.Engines;
@@ -37,8 +38,8 @@ class CredentialRepositoryTest {
 
     @BeforeEach
     void setUp() {
-        credentials = new CredentialRepository(new FileStores(engine, data).open(CredentialRepository.KIND),
-                Clock.systemUTC(), Integer.MAX_VALUE);
+        credentials = new CredentialRepository(new FileStores(engine, data), Clock.systemUTC(),
+                TestConfig.defaults());
     }
 
     @AfterEach

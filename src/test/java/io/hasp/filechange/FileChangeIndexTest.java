@@ -37,9 +37,8 @@ class FileChangeIndexTest {
     @BeforeEach
     void setUp() {
         FileStores stores = new FileStores(engine, data);
-        index = new FileChangeIndex(new SessionChangeRepository(stores.open(SessionChangeRepository.KIND),
-                Clock.systemUTC()), new ChangeIndexRepository(stores.open(ChangeIndexRepository.KIND),
-                Clock.systemUTC()), Integer.MAX_VALUE);
+        index = new FileChangeIndex(new SessionChangeRepository(stores, Clock.systemUTC()),
+                new ChangeIndexRepository(stores, Clock.systemUTC()), Integer.MAX_VALUE);
     }
 
     @AfterEach

@@ -41,8 +41,7 @@ class GroupRepositoryTest {
 
     @BeforeEach
     void setUp() {
-        groups = new GroupRepository(new FileStores(engine, data).open(GroupRepository.KIND),
-                Clock.systemUTC());
+        groups = new GroupRepository(new FileStores(engine, data), Clock.systemUTC());
     }
 
     @AfterEach

@@ -28,9 +28,10 @@ public final class AppendWorker {
         Path data = Path.of(args[0]);
         int concurrency = Integer.parseInt(args[1]);
         LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
-        QueueRepository queues = new QueueRepository(new FileStores(engine, data)
-                .withLockOptions(LockOptions.defaults().withTimeout(Duration.ofMinutes(1)))
-                .open(QueueRepository.kind(TestJson.mapper())), Clock.systemUTC(), Integer.MAX_VALUE);
+        FileStores stores = new FileStores(engine, data)
+                .withLockOptions(LockOptions.defaults().withTimeout(Duration.ofMinutes(1)));
+        QueueRepository queues = new QueueRepository(stores, TestJson.mapper(), Clock.systemUTC(),
+                TestConfig.defaults());
         try {
             queues.create("q", "crash").await().atMost(Duration.ofMinutes(1));
         } catch (RecordConflictException e) {

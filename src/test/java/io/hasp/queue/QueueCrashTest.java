@@ -60,9 +60,10 @@ class QueueCrashTest {
 
         LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
         try {
-            QueueRepository queues = new QueueRepository(new FileStores(engine, data)
-                    .withLockOptions(LockOptions.defaults().withTimeout(Duration.ofMinutes(1)))
-                    .open(QueueRepository.kind(TestJson.mapper())), Clock.systemUTC(), Integer.MAX_VALUE);
+            FileStores stores = new FileStores(engine, data)
+                    .withLockOptions(LockOptions.defaults().withTimeout(Duration.ofMinutes(1)));
+            QueueRepository queues = new QueueRepository(stores, TestJson.mapper(), Clock.systemUTC(),
+                    TestConfig.defaults());
             // a change takes the dead process' lock and folds its journal
             queues.addCommand("q", new NewCommandRequest("after", "run", null), java.util.OptionalLong.empty())
                     .await().atMost(Duration.ofMinutes(1));

@@ -61,7 +61,7 @@ class QueueRepositoryTest {
         FileStores stores = new FileStores(locks, data).withClock(clock).withLockOptions(OPTIONS)
                 .withSettings(new RecordSettings(Duration.ZERO, d.batchMax(), d.batchMaxBytes(), d.compactAfterIdle(),
                         d.cacheSize()));
-        return new QueueRepository(stores.open(QueueRepository.kind(TestJson.mapper())), clock, Integer.MAX_VALUE);
+        return new QueueRepository(stores, TestJson.mapper(), clock, TestConfig.defaults());
     }
 
     private QueueRepository withEngine() {

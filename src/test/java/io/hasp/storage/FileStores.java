@@ -13,13 +13,13 @@ import io.hasp.lock.LockOptions;
  * defaults of {@code hasp.records.*}).
  */
 public record FileStores(FileLockService locks, Path dataDir, Clock clock, LockOptions lockOptions,
-                         RecordSettings settings) {
+                         RecordSettings settings) implements RecordStores {
 
     public FileStores(FileLockService locks, Path dataDir) {
         this(locks, dataDir, Clock.systemUTC(), Engines.PATIENT, TestConfig.records());
     }
 
-    /** The store of {@code kind}. */
+    @Override
     public <T extends Versioned<T>> FileRecordStore<T> open(RecordKind<T> kind) {
         return new FileRecordStore<>(kind, locks, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), clock,
                 new DataDirectory(dataDir), lockOptions, settings);

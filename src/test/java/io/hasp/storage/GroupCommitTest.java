@@ -161,9 +161,10 @@ class GroupCommitTest {
         // no folding of the journal while the test counts its entries
         RecordSettings keepJournal = new RecordSettings(d.linger(), d.batchMax(), d.batchMaxBytes(),
                 Duration.ofMinutes(5), d.cacheSize());
-        QueueRepository queues = new QueueRepository(new FileStores(engine, dir)
-                .withLockOptions(LockOptions.defaults().withTimeout(WAIT)).withSettings(keepJournal)
-                .open(QueueRepository.kind(TestJson.mapper())), Clock.systemUTC(), Integer.MAX_VALUE);
+        FileStores stores = new FileStores(engine, dir).withLockOptions(LockOptions.defaults().withTimeout(WAIT))
+                .withSettings(keepJournal);
+        QueueRepository queues = new QueueRepository(stores, TestJson.mapper(), Clock.systemUTC(),
+                TestConfig.defaults());
         queues.create("q", "Q").await().atMost(WAIT);
         queues.addCommand("q", new NewCommandRequest("first", "run", null), OptionalLong.empty()).await()
                 .atMost(WAIT);

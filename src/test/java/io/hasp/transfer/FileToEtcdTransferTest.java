@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.hasp.TestConfig;
 import io.hasp.bookmark.BookmarkRepository;
 import io.hasp.bookmark.BookmarkRequest;
 import io.hasp.credential.CredentialRepository;
@@ -79,16 +80,14 @@ class FileToEtcdTransferTest {
         try {
             Clock clock = Clock.systemUTC();
             FileStores stores = new FileStores(engine, data);
-            QueueRepository queues = new QueueRepository(stores.open(QueueRepository.kind(json)), clock, 1000);
-            BookmarkRepository bookmarks = new BookmarkRepository(stores.open(BookmarkRepository.KIND), clock);
-            GroupRepository groups = new GroupRepository(stores.open(GroupRepository.KIND), clock);
-            SessionChangeRepository sessions = new SessionChangeRepository(stores.open(SessionChangeRepository.KIND),
-                    clock);
+            QueueRepository queues = new QueueRepository(stores, json, clock, TestConfig.defaults());
+            BookmarkRepository bookmarks = new BookmarkRepository(stores, clock);
+            GroupRepository groups = new GroupRepository(stores, clock);
+            SessionChangeRepository sessions = new SessionChangeRepository(stores, clock);
             FileChangeIndex index = new FileChangeIndex(sessions,
-                    new ChangeIndexRepository(stores.open(ChangeIndexRepository.KIND), clock), 10_000);
-            TokenRepository tokens = new TokenRepository(stores.open(TokenRepository.KIND), clock);
-            CredentialRepository credentials = new CredentialRepository(stores.open(CredentialRepository.KIND),
-                    clock, 100);
+                    new ChangeIndexRepository(stores, clock), 10_000);
+            TokenRepository tokens = new TokenRepository(stores, clock);
+            CredentialRepository credentials = new CredentialRepository(stores, clock, TestConfig.defaults());
 
             queues.create("q-" + s, "Queue " + s).await().atMost(WAIT);
             // more commands than one etcd transaction takes: the import writes the queue in slices

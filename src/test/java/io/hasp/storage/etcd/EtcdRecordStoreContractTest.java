@@ -44,6 +44,7 @@ import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordStore;
+import io.hasp.storage.RecordStores;
 import io.hasp.storage.TestClock;
 import io.hasp.storage.TestJson;
 import io.hasp.storage.Versioned;
@@ -164,6 +165,16 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         Awaitility.await().atMost(Duration.ofSeconds(1)).until(() -> told.get() > created);
     }
 
+    /** Every kind's store of {@code stores} (one replica), for repositories. */
+    private static RecordStores every(EtcdRecordStores stores) {
+        return new RecordStores() {
+            @Override
+            public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind) {
+                return stores.open(kind, Clock.systemUTC());
+            }
+        };
+    }
+
     /** Every key of the cluster, whatever its namespace: what {@code etcdctl get --prefix ''} shows. */
     private List<KeyValue> dumpEverything() {
         return clients.client().range(RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0}))
@@ -172,11 +183,11 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
 
     @Test
     void noCredentialValueNorTokenSecretAppearsInADumpOfEtcd() {
-        CredentialRepository credentials = new CredentialRepository(replica(0, CredentialRepository.KIND),
-                Clock.systemUTC(), 100);
+        CredentialRepository credentials = new CredentialRepository(replica(0), Clock.systemUTC(),
+                TestConfig.defaults());
         credentials.put("registry", new CredentialRequest("s3cr3t-value-in-clear", "the registry"))
                 .await().atMost(WAIT);
-        TokenRepository tokens = new TokenRepository(replica(0, TokenRepository.KIND), Clock.systemUTC());
+        TokenRepository tokens = new TokenRepository(replica(0), Clock.systemUTC());
         String secret = tokens.create(new CreateTokenRequest("dumped", List.of(Scope.READ), null)).await()
                 .atMost(WAIT).token();
         assertTrue(new TokenManager(tokens, AdminToken.of("dump-admin-token-0123456789"), Clock.systemUTC())
@@ -202,8 +213,8 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
                         TestConfig.records()),
                 Sealer.of(Optional.of(Base64.getEncoder().encodeToString("another key of thirty-two bytes!"
                         .getBytes(StandardCharsets.US_ASCII)))));
-        CredentialRepository wrongKey = new CredentialRepository(otherKey.open(CredentialRepository.KIND, Clock.systemUTC()),
-                Clock.systemUTC(), 100);
+        CredentialRepository wrongKey = new CredentialRepository(every(otherKey), Clock.systemUTC(),
+                TestConfig.defaults());
         assertThrows(io.hasp.storage.CorruptRecordException.class,
                 () -> wrongKey.exportAll().await().atMost(WAIT));
         otherKey.close();
@@ -212,9 +223,9 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
     @Test
     void aTokenMadeOnOneReplicaWorksOnAnotherAndItsRevocationIsSeenThereWithinASecond() {
         AdminToken admin = AdminToken.of("revocation-admin-token-0123456789");
-        TokenRepository a = new TokenRepository(replica(0, TokenRepository.KIND), Clock.systemUTC());
+        TokenRepository a = new TokenRepository(replica(0), Clock.systemUTC());
         // b's time stands still: its snapshot never ages, so only the watch can make it read the tokens again
-        TokenManager b = new TokenManager(new TokenRepository(replica(1, TokenRepository.KIND), Clock.systemUTC()),
+        TokenManager b = new TokenManager(new TokenRepository(replica(1), Clock.systemUTC()),
                 admin, Clock.systemUTC(), () -> 0L);
         CreatedToken made = a.create(new CreateTokenRequest("shared", List.of(Scope.READ), null)).await()
                 .atMost(WAIT);
@@ -242,9 +253,8 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
 
     @Test
     void aChangeTooLargeForOneTransactionFailsAloneAndWritesNothing() {
-        RecordKind<io.hasp.queue.Queue> kind = QueueRepository.kind(TestJson.mapper());
-        QueueRepository queues = new QueueRepository(stores(0, 16).open(kind, Clock.systemUTC()),
-                Clock.systemUTC(), 10_000);
+        QueueRepository queues = new QueueRepository(every(stores(0, 16)), TestJson.mapper(), Clock.systemUTC(),
+                TestConfig.defaults());
         queues.create("q", "Q").await().atMost(WAIT);
         List<Supplier<Uni<Command>>> appends = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
