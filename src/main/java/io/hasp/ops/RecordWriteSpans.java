@@ -32,12 +32,12 @@ public class RecordWriteSpans implements RecordWrites {
     static final AttributeKey<Double> WRITE_MS = AttributeKey.doubleKey("hasp.record.write_ms");
 
     private final Tracer tracer;
-    private final DataDirectory dataDir;
+    private final Path dataDir;
 
     @Inject
     public RecordWriteSpans(Tracer tracer, DataDirectory dataDir) {
         this.tracer = tracer;
-        this.dataDir = dataDir;
+        this.dataDir = dataDir.path();
     }
 
     @PostConstruct
@@ -56,10 +56,21 @@ public class RecordWriteSpans implements RecordWrites {
         long end = TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
         tracer.spanBuilder(SPAN)
                 .setStartTimestamp(end - Math.max(0, writeNanos), TimeUnit.NANOSECONDS)
-                .setAttribute(KIND, dataDir.kindOf(file))
+                .setAttribute(KIND, kind(file))
                 .setAttribute(BATCH, (long) batchSize)
                 .setAttribute(WRITE_MS, writeNanos / 1e6)
                 .startSpan()
                 .end(end, TimeUnit.NANOSECONDS);
+    }
+
+    /** The first name of {@code file} inside the data directory, without {@code .json}; {@code other} outside it. */
+    String kind(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        if (!absolute.startsWith(dataDir) || absolute.equals(dataDir)) {
+            return "other";
+        }
+        String first = dataDir.relativize(absolute).getName(0).toString();
+        String suffix = DataDirectory.RECORD_SUFFIX;
+        return first.endsWith(suffix) ? first.substring(0, first.length() - suffix.length()) : first;
     }
 }

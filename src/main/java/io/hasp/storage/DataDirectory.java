@@ -66,19 +66,6 @@ public class DataDirectory {
         return SafeNames.resolve(recordDir(kind), kind.label() + " id", id, RECORD_SUFFIX);
     }
 
-    /**
-     * The kind's name a file of the data directory belongs to, by its first name inside the directory
-     * ({@code queues}, {@code tokens}, {@code file-changes}); {@code other} for a file outside it.
-     */
-    public String kindOf(Path file) {
-        Path absolute = file.toAbsolutePath().normalize();
-        if (!absolute.startsWith(path) || absolute.equals(path)) {
-            return "other";
-        }
-        String first = path.relativize(absolute).getName(0).toString();
-        return first.endsWith(RECORD_SUFFIX) ? first.substring(0, first.length() - RECORD_SUFFIX.length()) : first;
-    }
-
     /** Creates the directory and its missing parents; returns whether it is there. Logs a failure with the path. */
     public boolean create() {
         try {
