@@ -9,7 +9,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.hasp.HaspConfig;
+import io.hasp.storage.DataDirectory;
 import io.hasp.storage.RecordWrites;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Tracer;
@@ -35,9 +35,9 @@ public class RecordWriteSpans implements RecordWrites {
     private final Path dataDir;
 
     @Inject
-    public RecordWriteSpans(Tracer tracer, HaspConfig config) {
+    public RecordWriteSpans(Tracer tracer, DataDirectory dataDir) {
         this.tracer = tracer;
-        this.dataDir = config.dataDir().toAbsolutePath().normalize();
+        this.dataDir = dataDir.path();
     }
 
     @PostConstruct
@@ -70,6 +70,7 @@ public class RecordWriteSpans implements RecordWrites {
             return "other";
         }
         String first = dataDir.relativize(absolute).getName(0).toString();
-        return first.endsWith(".json") ? first.substring(0, first.length() - ".json".length()) : first;
+        String suffix = DataDirectory.RECORD_SUFFIX;
+        return first.endsWith(suffix) ? first.substring(0, first.length() - suffix.length()) : first;
     }
 }
