@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 
 import io.hasp.lock.LockEngineSettings;
+import io.hasp.lock.LockOptions;
 import io.hasp.storage.RecordSettings;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.PathConverter;
@@ -36,6 +37,11 @@ public final class TestConfig {
     /** The lock engine's settings by default (system clock, worker pool). */
     public static LockEngineSettings lockEngine() {
         return LockEngineSettings.of(DEFAULTS, Clock.systemUTC());
+    }
+
+    /** The lock options {@code hasp.lock.*} gives by default (what record changes use). */
+    public static LockOptions lockOptions() {
+        return LockOptions.of(DEFAULTS);
     }
 
     /** How record changes are committed by default. */

@@ -27,8 +27,11 @@ public interface FileLockService {
     /** Acquires a lock on {@code resource} (its lock file is {@code resource + ".lock"}). */
     Uni<LockResult> acquire(Path resource, LockOptions options);
 
+    /** The options of an acquisition that names none (the engine's: {@code hasp.lock.*}). */
+    LockOptions defaultOptions();
+
     default Uni<LockResult> acquire(Path resource) {
-        return acquire(resource, LockOptions.defaults());
+        return acquire(resource, defaultOptions());
     }
 
     /**
@@ -44,7 +47,7 @@ public interface FileLockService {
     <T> Uni<T> withLock(Path resource, Supplier<Uni<T>> work, LockOptions options);
 
     default <T> Uni<T> withLock(Path resource, Supplier<Uni<T>> work) {
-        return withLock(resource, work, LockOptions.defaults());
+        return withLock(resource, work, defaultOptions());
     }
 
     /** Whether a live holder (of any type) holds {@code resource} now. Stale holders do not count. */

@@ -19,9 +19,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * @param blocking     where the short blocking file operations run (the worker pool, never the event loop)
  * @param clock        wall clock for timestamps and lease ends
  * @param nanoTime     monotonic clock for deadlines and staleness
+ * @param defaults     the options of an acquisition that names none ({@code hasp.lock.*})
  */
 public record LockEngineSettings(Duration staleAfter, Duration retryCap, boolean proceedWithoutLockOnFailure,
-                                 Executor blocking, Clock clock, LongSupplier nanoTime) {
+                                 Executor blocking, Clock clock, LongSupplier nanoTime, LockOptions defaults) {
 
     public LockEngineSettings {
         Objects.requireNonNull(staleAfter, "staleAfter");
@@ -29,6 +30,7 @@ public record LockEngineSettings(Duration staleAfter, Duration retryCap, boolean
         Objects.requireNonNull(blocking, "blocking");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(nanoTime, "nanoTime");
+        Objects.requireNonNull(defaults, "defaults");
         if (staleAfter.toMillis() < 50) {
             throw new IllegalArgumentException("staleAfter must be at least 50 ms");
         }
@@ -43,22 +45,25 @@ public record LockEngineSettings(Duration staleAfter, Duration retryCap, boolean
     public static LockEngineSettings of(HaspConfig config, Clock clock) {
         HaspConfig.Lock lock = config.lock();
         return new LockEngineSettings(lock.staleAfter(), lock.retryCap(), lock.proceedWithoutLockOnFailure(),
-                Infrastructure.getDefaultWorkerPool(), clock, System::nanoTime);
+                Infrastructure.getDefaultWorkerPool(), clock, System::nanoTime, LockOptions.of(config));
     }
 
     public LockEngineSettings withStaleAfter(Duration value) {
-        return new LockEngineSettings(value, retryCap, proceedWithoutLockOnFailure, blocking, clock, nanoTime);
+        return new LockEngineSettings(value, retryCap, proceedWithoutLockOnFailure, blocking, clock, nanoTime,
+                defaults);
     }
 
     public LockEngineSettings withRetryCap(Duration value) {
-        return new LockEngineSettings(staleAfter, value, proceedWithoutLockOnFailure, blocking, clock, nanoTime);
+        return new LockEngineSettings(staleAfter, value, proceedWithoutLockOnFailure, blocking, clock, nanoTime,
+                defaults);
     }
 
     public LockEngineSettings withProceedWithoutLockOnFailure(boolean value) {
-        return new LockEngineSettings(staleAfter, retryCap, value, blocking, clock, nanoTime);
+        return new LockEngineSettings(staleAfter, retryCap, value, blocking, clock, nanoTime, defaults);
     }
 
     public LockEngineSettings withClock(Clock value) {
-        return new LockEngineSettings(staleAfter, retryCap, proceedWithoutLockOnFailure, blocking, value, nanoTime);
+        return new LockEngineSettings(staleAfter, retryCap, proceedWithoutLockOnFailure, blocking, value, nanoTime,
+                defaults);
     }
 }

@@ -140,6 +140,11 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     // ------------------------------------------------------------------------------------------------ public API
 
     @Override
+    public LockOptions defaultOptions() {
+        return settings.defaults();
+    }
+
+    @Override
     public Uni<LockResult> acquire(Path resource, LockOptions options) {
         Path res = LockPaths.canonical(resource);
         return Uni.createFrom().deferred(() -> {

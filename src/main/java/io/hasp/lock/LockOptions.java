@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.hasp.HaspConfig;
 import io.hasp.ValidationException;
 
 /**
@@ -23,10 +24,6 @@ public record LockOptions(Duration timeout, Duration retryInterval, int maxRetri
 
     /** Upper bound on any duration given here: longer values are a mistake, not a wish. */
     public static final Duration MAX_DURATION = Duration.ofDays(1);
-
-    /** The plan's defaults: 30 s, 100 ms, 10 retries, exclusive, no lease. */
-    public static final LockOptions DEFAULTS =
-            new LockOptions(Duration.ofSeconds(30), Duration.ofMillis(100), 10, LockType.EXCLUSIVE, Optional.empty());
 
     public LockOptions {
         Objects.requireNonNull(timeout, "timeout");
@@ -48,8 +45,14 @@ public record LockOptions(Duration timeout, Duration retryInterval, int maxRetri
         }
     }
 
-    public static LockOptions defaults() {
-        return DEFAULTS;
+    /**
+     * The options {@code hasp.lock.*} configures (timeout, retry interval, retries), exclusive, no lease: what a
+     * record change and a lock taken without options use. Their defaults are in {@link HaspConfig.Lock} only.
+     */
+    public static LockOptions of(HaspConfig config) {
+        HaspConfig.Lock lock = config.lock();
+        return new LockOptions(lock.timeout(), lock.retryInterval(), lock.maxRetries(), LockType.EXCLUSIVE,
+                Optional.empty());
     }
 
     public LockOptions withTimeout(Duration value) {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
+import io.hasp.lock.LockOptions;
 import io.hasp.storage.etcd.EtcdRecordStores;
 import io.quarkus.runtime.StartupEvent;
 
@@ -52,7 +53,7 @@ public class BackendRecordStores implements RecordStores {
     public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind) {
         return switch (config.backend()) {
             case FILE -> new FileRecordStore<>(kind, locks, writer, mapper, clock, dataDir,
-                    BaseFileRepository.lockOptions(config), RecordSettings.of(config));
+                    LockOptions.of(config), RecordSettings.of(config));
             case ETCD -> etcd.get().open(kind, clock);
         };
     }

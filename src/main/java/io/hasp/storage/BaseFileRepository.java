@@ -116,13 +116,6 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         this.codec = codec;
     }
 
-    /** The lock options of record changes, from {@code hasp.lock.*}. */
-    public static LockOptions lockOptions(HaspConfig config) {
-        HaspConfig.Lock lock = config.lock();
-        return new LockOptions(lock.timeout(), lock.retryInterval(), lock.maxRetries(), LockType.EXCLUSIVE,
-                Optional.empty());
-    }
-
     /**
      * The version of a record created now: the clock in microseconds since the epoch (about 1.8e15, below 2^53, so
      * exact in JavaScript), as fencing tokens are. A record created again after a delete therefore starts above

@@ -19,7 +19,6 @@ import io.hasp.HaspConfig;
 import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.BaseFileRepository;
 import io.hasp.storage.DataDirectory;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
@@ -61,7 +60,7 @@ public class AdminToken {
     @Inject
     public AdminToken(HaspConfig config, DataDirectory dataDir, FileLockService locks, AtomicWriter writer) {
         this(config.adminToken(), dataDir.file(FILE_NAME), locks, writer,
-                BaseFileRepository.lockOptions(config));
+                LockOptions.of(config));
     }
 
     private AdminToken(Optional<String> configured, Path file, FileLockService locks, AtomicWriter writer,

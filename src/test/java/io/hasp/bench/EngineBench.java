@@ -36,7 +36,7 @@ public final class EngineBench {
         Duration run = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 5);
         Duration warmup = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 2);
         LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
-        LockOptions wait = LockOptions.defaults().withTimeout(Duration.ofSeconds(60)).withMaxRetries(1_000_000)
+        LockOptions wait = TestConfig.lockOptions().withTimeout(Duration.ofSeconds(60)).withMaxRetries(1_000_000)
                 .withRetryInterval(Duration.ofMillis(1));
         System.out.println("# java " + System.getProperty("java.version") + ", " + Runtime.getRuntime()
                 .availableProcessors() + " cpus, dir " + dir + ", " + run.toSeconds() + " s per case");

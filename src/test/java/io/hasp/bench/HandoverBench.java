@@ -95,7 +95,7 @@ public final class HandoverBench {
         Path res = dir.resolve("handover.json");
         long until = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         List<long[]> out = new ArrayList<>();
-        LockOptions options = LockOptions.defaults().withTimeout(Duration.ofSeconds(30)).withMaxRetries(1_000_000);
+        LockOptions options = TestConfig.lockOptions().withTimeout(Duration.ofSeconds(30)).withMaxRetries(1_000_000);
         while (System.nanoTime() - until < 0) {
             LockHandle h = ((LockResult.Acquired) engine.acquire(res, options).await().atMost(Duration.ofSeconds(60)))
                     .handle();

@@ -30,6 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 
+import io.hasp.TestConfig;
+
 /**
  * The contract of {@link FileLockService} and {@link LockHandle}, written once; every implementation subclasses it
  * (the lock-file engine and {@link MockFileLockService}).
@@ -45,13 +47,13 @@ public abstract class AbstractFileLockServiceContractTest {
     protected static final Duration AWAIT = Duration.ofSeconds(10);
 
     /** Options of an acquisition that waits until granted (retries never run out, the deadline is far). */
-    protected static final LockOptions WAIT = LockOptions.defaults()
+    protected static final LockOptions WAIT = TestConfig.lockOptions()
             .withTimeout(Duration.ofSeconds(30))
             .withRetryInterval(Duration.ofMillis(5))
             .withMaxRetries(Integer.MAX_VALUE);
 
     /** Options of a single attempt. */
-    protected static final LockOptions NO_WAIT = LockOptions.defaults().withTimeout(Duration.ZERO);
+    protected static final LockOptions NO_WAIT = TestConfig.lockOptions().withTimeout(Duration.ZERO);
 
     @TempDir
     private Path directory;
@@ -99,7 +101,7 @@ public abstract class AbstractFileLockServiceContractTest {
         Path file = resource("a.json");
         LockHandle first = acquired(file, WAIT);
 
-        LockResult second = await(service.acquire(file, LockOptions.defaults().withTimeout(Duration.ofMillis(200))
+        LockResult second = await(service.acquire(file, TestConfig.lockOptions().withTimeout(Duration.ofMillis(200))
                 .withRetryInterval(Duration.ofMillis(10))));
 
         assertInstanceOf(LockResult.Failed.class, second);
@@ -198,7 +200,7 @@ public abstract class AbstractFileLockServiceContractTest {
         LockHandle holder = acquired(file, NO_WAIT);
         long start = System.nanoTime();
 
-        LockResult result = await(service.acquire(file, LockOptions.defaults().withTimeout(Duration.ZERO)));
+        LockResult result = await(service.acquire(file, TestConfig.lockOptions().withTimeout(Duration.ZERO)));
 
         assertEquals(LockResult.Reason.LOCKED, failed(result).reason());
         assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(2)) < 0);
@@ -210,7 +212,7 @@ public abstract class AbstractFileLockServiceContractTest {
         Path file = resource("a.json");
         LockHandle holder = acquired(file, NO_WAIT);
 
-        LockResult result = await(service.acquire(file, LockOptions.defaults()
+        LockResult result = await(service.acquire(file, TestConfig.lockOptions()
                 .withTimeout(Duration.ofMillis(300)).withRetryInterval(Duration.ofMillis(10))
                 .withMaxRetries(Integer.MAX_VALUE)));
 
@@ -231,7 +233,7 @@ public abstract class AbstractFileLockServiceContractTest {
         LockHandle holder = acquired(file, NO_WAIT);
         long start = System.nanoTime();
 
-        LockResult result = await(service.acquire(file, LockOptions.defaults()
+        LockResult result = await(service.acquire(file, TestConfig.lockOptions()
                 .withTimeout(Duration.ofSeconds(30)).withRetryInterval(Duration.ofMillis(10))
                 .withMaxRetries(maxRetries)));
 
@@ -426,7 +428,7 @@ public abstract class AbstractFileLockServiceContractTest {
         Path c = resource("c.json");
         LockHandle busy = acquired(b, NO_WAIT);
 
-        LockResult result = await(service.acquireAll(List.of(c, b, a), LockOptions.defaults()
+        LockResult result = await(service.acquireAll(List.of(c, b, a), TestConfig.lockOptions()
                 .withTimeout(Duration.ofMillis(200)).withRetryInterval(Duration.ofMillis(10))));
 
         assertInstanceOf(LockResult.Failed.class, result);

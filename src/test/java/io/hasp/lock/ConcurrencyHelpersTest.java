@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
+import io.hasp.TestConfig;
+
 /** {@link ConcurrencyHelpers}: outcomes in order, real overlap, and a lost-update check that can say no. */
 class ConcurrencyHelpersTest {
 
@@ -192,7 +194,7 @@ class ConcurrencyHelpersTest {
             cell = v;
             return null;
         });
-        LockOptions wait = LockOptions.defaults().withTimeout(Duration.ofSeconds(60))
+        LockOptions wait = TestConfig.lockOptions().withTimeout(Duration.ofSeconds(60))
                 .withRetryInterval(Duration.ofMillis(5)).withMaxRetries(Integer.MAX_VALUE);
 
         ConcurrencyHelpers.UpdateCheck<Integer> check = ConcurrencyHelpers.verifyNoLostUpdates(0, increments, read,

@@ -46,7 +46,7 @@ class GrantLeakTest {
         for (int round = 0; round < 30; round++) {
             List<Uni<Void>> all = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                LockOptions options = LockOptions.defaults().withMaxRetries(1_000_000)
+                LockOptions options = TestConfig.lockOptions().withMaxRetries(1_000_000)
                         .withRetryInterval(Duration.ofMillis(1))
                         .withTimeout(Duration.ofMillis(1 + random.nextInt(15)));
                 // each holder keeps the lock a millisecond: most of 40 waiters time out, many during a hand-over
@@ -61,7 +61,7 @@ class GrantLeakTest {
             Uni.join().all(all).andCollectFailures().await().atMost(Duration.ofSeconds(30));
         }
         assertTrue(granted.get() > 0 && gaveUp.get() > 0, granted + " granted, " + gaveUp + " gave up");
-        LockResult last = engine.acquire(res, LockOptions.defaults().withTimeout(Duration.ofSeconds(2)))
+        LockResult last = engine.acquire(res, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(2)))
                 .await().atMost(Duration.ofSeconds(10));
         LockHandle h = assertInstanceOf(LockResult.Acquired.class, last,
                 () -> "after " + granted + " grants and " + gaveUp + " give-ups: " + last).handle();

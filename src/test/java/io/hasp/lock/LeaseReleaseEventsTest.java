@@ -37,7 +37,7 @@ class LeaseReleaseEventsTest {
     }
 
     private LockHandle lease(Path res) {
-        LockResult r = engine.acquire(res, LockOptions.defaults().withLease(Duration.ofSeconds(30)))
+        LockResult r = engine.acquire(res, TestConfig.lockOptions().withLease(Duration.ofSeconds(30)))
                 .await().atMost(WAIT);
         return assertInstanceOf(LockResult.Acquired.class, r, r::toString).handle();
     }

@@ -69,7 +69,7 @@ class LockFileEngineTest {
     }
 
     private static LockOptions patient() {
-        return LockOptions.defaults().withMaxRetries(100_000).withRetryInterval(Duration.ofMillis(5));
+        return TestConfig.lockOptions().withMaxRetries(100_000).withRetryInterval(Duration.ofMillis(5));
     }
 
     private Process sleeper() throws Exception {
@@ -136,7 +136,7 @@ class LockFileEngineTest {
     @Test
     void lockOfDeadProcessOnThisHostIsStaleAtOnce() throws Exception {
         writeLocalHaspLock("d.json", deadPid());
-        LockResult r = engine().acquire(dir.resolve("d.json"), LockOptions.defaults().withTimeout(Duration.ZERO))
+        LockResult r = engine().acquire(dir.resolve("d.json"), TestConfig.lockOptions().withTimeout(Duration.ZERO))
                 .await().atMost(WAIT);
         granted(r);
     }
@@ -147,7 +147,7 @@ class LockFileEngineTest {
         writePlanLock("sidecar.json", deadPid(), host());
         LockFileEngine e = engine();
         assertEquals(LockResult.Reason.LOCKED, failed(e.acquire(dir.resolve("sidecar.json"),
-                LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason());
+                TestConfig.lockOptions().withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason());
         long start = System.nanoTime();
         granted(e.acquire(dir.resolve("sidecar.json"), patient()).await().atMost(WAIT));
         long ms = (System.nanoTime() - start) / 1_000_000;
@@ -165,7 +165,7 @@ class LockFileEngineTest {
                 + " \"pidNamespace\": \"" + self.pidNamespace().orElse("") + "\","
                 + " \"acquiredAt\": \"" + Instant.now() + "\", \"heartbeat\": \"" + Instant.now() + "\"}]}";
         Files.writeString(dir.resolve("r.json.lock"), content);
-        granted(engine().acquire(dir.resolve("r.json"), LockOptions.defaults().withTimeout(Duration.ZERO))
+        granted(engine().acquire(dir.resolve("r.json"), TestConfig.lockOptions().withTimeout(Duration.ZERO))
                 .await().atMost(WAIT));
     }
 
@@ -228,9 +228,9 @@ class LockFileEngineTest {
         Path res = dir.resolve("busy.json");
         LockHandle h = granted(e.acquire(res).await().atMost(WAIT));
         assertEquals(LockResult.Reason.LOCKED, failed(engine().acquire(res,
-                LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason());
+                TestConfig.lockOptions().withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason());
         long start = System.nanoTime();
-        assertEquals(LockResult.Reason.LOCKED, failed(engine().acquire(res, LockOptions.defaults()
+        assertEquals(LockResult.Reason.LOCKED, failed(engine().acquire(res, TestConfig.lockOptions()
                 .withTimeout(Duration.ofSeconds(30)).withMaxRetries(2)).await().atMost(WAIT)).reason());
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "retries ran out long before 30 s");
         assertEquals(LockResult.Reason.TIMEOUT, failed(engine().acquire(res, patient()
@@ -242,15 +242,15 @@ class LockFileEngineTest {
     void sharedHoldersCoexistAndExcludeAWriter() throws Exception {
         LockFileEngine e = engine();
         Path res = dir.resolve("s.json");
-        LockOptions shared = LockOptions.defaults().withType(LockType.SHARED).withTimeout(Duration.ZERO);
+        LockOptions shared = TestConfig.lockOptions().withType(LockType.SHARED).withTimeout(Duration.ZERO);
         LockHandle r1 = granted(e.acquire(res, shared).await().atMost(WAIT));
         LockHandle r2 = granted(engine().acquire(res, shared).await().atMost(WAIT));
         assertEquals(2, e.holders(res).await().atMost(WAIT).size());
         assertEquals(LockResult.Reason.LOCKED, failed(engine().acquire(res,
-                LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason());
+                TestConfig.lockOptions().withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason());
         r1.release().await().atMost(WAIT);
         r2.release().await().atMost(WAIT);
-        LockHandle w = granted(engine().acquire(res, LockOptions.defaults().withTimeout(Duration.ZERO))
+        LockHandle w = granted(engine().acquire(res, TestConfig.lockOptions().withTimeout(Duration.ZERO))
                 .await().atMost(WAIT));
         assertEquals(LockResult.Reason.LOCKED, failed(engine().acquire(res, shared).await().atMost(WAIT)).reason(),
                 "a writer excludes readers");
@@ -362,7 +362,7 @@ class LockFileEngineTest {
         LockFileEngine a = engine();
         LockFileEngine b = engine();
         Path res = dir.resolve("lease");
-        LockHandle h = granted(a.acquire(res, LockOptions.defaults().withLease(Duration.ofMillis(1500)))
+        LockHandle h = granted(a.acquire(res, TestConfig.lockOptions().withLease(Duration.ofMillis(1500)))
                 .await().atMost(WAIT));
         assertTrue(h.expiresAt().isPresent());
         Thread.sleep(700); // time is the subject: renewed well into the first lease
@@ -371,7 +371,7 @@ class LockFileEngineTest {
         Instant firstEnd = h.expiresAt().orElseThrow();
         Awaitility.await("past the first lease's end, within the renewed one").atMost(WAIT)
                 .until(() -> Instant.now().isAfter(firstEnd.plusMillis(100)));
-        assertEquals(LockResult.Reason.LOCKED, failed(b.acquire(res, LockOptions.defaults()
+        assertEquals(LockResult.Reason.LOCKED, failed(b.acquire(res, TestConfig.lockOptions()
                 .withTimeout(Duration.ZERO)).await().atMost(WAIT)).reason(), "renewed through another engine");
         LockHandle next = granted(b.acquire(res, patient().withTimeout(Duration.ofSeconds(5))
                 .withLease(Duration.ofSeconds(30))).await().atMost(WAIT));
@@ -386,7 +386,7 @@ class LockFileEngineTest {
     void releasingAnEndedLeaseThatIsStillOnDiskReleasesNothing() throws Exception {
         LockFileEngine e = engine();
         Path res = dir.resolve("ended-lease");
-        LockHandle h = granted(e.acquire(res, LockOptions.defaults().withLease(Duration.ofMillis(100)))
+        LockHandle h = granted(e.acquire(res, TestConfig.lockOptions().withLease(Duration.ofMillis(100)))
                 .await().atMost(WAIT));
         Instant end = h.expiresAt().orElseThrow();
         Awaitility.await().atMost(WAIT).until(() -> Instant.now().isAfter(end));
@@ -401,7 +401,7 @@ class LockFileEngineTest {
         LockFileEngine e = engine();
         writeLocalHaspLock("dead.json", deadPid());
         Files.createDirectories(dir.resolve("locks"));
-        Instant ends = granted(e.acquire(dir.resolve("locks/ended"), LockOptions.defaults()
+        Instant ends = granted(e.acquire(dir.resolve("locks/ended"), TestConfig.lockOptions()
                 .withLease(Duration.ofMillis(50))).await().atMost(WAIT)).expiresAt().orElseThrow();
         LockHandle live = granted(e.acquire(dir.resolve("live.json")).await().atMost(WAIT));
         Path aside = dir.resolve(".old.json.lock.stale.0123456789abcdef");
@@ -438,7 +438,7 @@ class LockFileEngineTest {
         ExecutorService two = Executors.newFixedThreadPool(2);
         try {
             LockFileEngine e = engine(new LockEngineSettings(STALE, Duration.ofMillis(100), false, two,
-                    Clock.systemUTC(), System::nanoTime));
+                    Clock.systemUTC(), System::nanoTime, TestConfig.lockOptions()));
             Path res = dir.resolve("crowd.json");
             int[] counter = {0};
             List<Uni<Integer>> all = new ArrayList<>();
@@ -469,14 +469,14 @@ class LockFileEngineTest {
                 .atMost(Duration.ofSeconds(3))
                 .until(() -> e.localGrants() == 0 && e.localWaiters() == 0 && !e.isLocked(res).await().atMost(WAIT));
         assertNull(delivered.get(), "nothing is delivered to a cancelled subscriber");
-        granted(engine().acquire(res, LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT));
+        granted(engine().acquire(res, TestConfig.lockOptions().withTimeout(Duration.ZERO)).await().atMost(WAIT));
     }
 
     @Test
     void proceedWithoutLockOnlyWhenConfigured() throws Exception {
         Path res = dir.resolve("f.json");
         LockHandle h = granted(engine().acquire(res).await().atMost(WAIT));
-        LockOptions quick = LockOptions.defaults().withTimeout(Duration.ZERO);
+        LockOptions quick = TestConfig.lockOptions().withTimeout(Duration.ZERO);
         LockException ex = assertThrows(LockException.class, () -> engine().withLock(res,
                 () -> Uni.createFrom().item("ran"), quick).await().atMost(WAIT));
         assertEquals(LockResult.Reason.LOCKED, ex.failure().reason());
@@ -490,13 +490,13 @@ class LockFileEngineTest {
         LockFileEngine e = engine();
         LockHandle busy = granted(e.acquire(dir.resolve("b")).await().atMost(WAIT));
         LockResult r = engine().acquireAll(List.of(dir.resolve("c"), dir.resolve("b"), dir.resolve("a")),
-                LockOptions.defaults().withTimeout(Duration.ZERO)).await().atMost(WAIT);
+                TestConfig.lockOptions().withTimeout(Duration.ZERO)).await().atMost(WAIT);
         failed(r);
         assertFalse(e.isLocked(dir.resolve("a")).await().atMost(WAIT), "a was released when b was busy");
         assertFalse(e.isLocked(dir.resolve("c")).await().atMost(WAIT));
         busy.release().await().atMost(WAIT);
         LockResult.Acquired all = assertInstanceOf(LockResult.Acquired.class, engine().acquireAll(
-                List.of(dir.resolve("c"), dir.resolve("b"), dir.resolve("a")), LockOptions.defaults())
+                List.of(dir.resolve("c"), dir.resolve("b"), dir.resolve("a")), TestConfig.lockOptions())
                 .await().atMost(WAIT));
         assertEquals(List.of("a", "b", "c"), all.handles().stream()
                 .map(h -> h.resource().getFileName().toString()).toList());
@@ -539,7 +539,7 @@ class LockFileEngineTest {
         LockEngineSettings settings = TestConfig.lockEngine().withStaleAfter(STALE).withClock(clock);
         LockFileEngine granting = engine(settings);
         Path res = dir.resolve("lease");
-        granted(granting.acquire(res, LockOptions.defaults().withLease(Duration.ofMinutes(10))).await().atMost(WAIT));
+        granted(granting.acquire(res, TestConfig.lockOptions().withLease(Duration.ofMinutes(10))).await().atMost(WAIT));
         granting.close();
         LockFileEngine survivor = engine(settings);
         clock.advance(Duration.ofMinutes(6));
@@ -560,7 +560,7 @@ class LockFileEngineTest {
         Path locks = dir.resolve("locks");
         long firstToken = 0;
         for (int i = 0; i < 300; i++) {
-            LockHandle h = granted(e.acquire(locks.resolve("n" + i), LockOptions.defaults()
+            LockHandle h = granted(e.acquire(locks.resolve("n" + i), TestConfig.lockOptions()
                     .withLease(Duration.ofMinutes(1))).await().atMost(WAIT));
             if (i == 0) {
                 firstToken = h.fencingToken();
@@ -577,7 +577,7 @@ class LockFileEngineTest {
             List<Path> left = files.toList();
             assertTrue(left.size() <= 2, left.size() + " files left: " + left.subList(0, Math.min(5, left.size())));
         }
-        LockHandle again = granted(e.acquire(locks.resolve("n0"), LockOptions.defaults()
+        LockHandle again = granted(e.acquire(locks.resolve("n0"), TestConfig.lockOptions()
                 .withLease(Duration.ofMinutes(1))).await().atMost(WAIT));
         assertTrue(again.fencingToken() > firstToken, again.fencingToken() + " after " + firstToken);
         again.release().await().atMost(WAIT);
@@ -589,7 +589,7 @@ class LockFileEngineTest {
         LockFileEngine first = engine();
         LockFileEngine second = engine();
         Path res = dir.resolve("turn.json");
-        LockOptions lease = LockOptions.defaults().withLease(Duration.ofMinutes(1));
+        LockOptions lease = TestConfig.lockOptions().withLease(Duration.ofMinutes(1));
         LockHandle holder = granted(engine().acquire(res, lease).await().atMost(WAIT));
         var quitter = first.acquire(res, patient().withTimeout(Duration.ofMillis(300))).subscribeAsCompletionStage();
         org.awaitility.Awaitility.await().atMost(WAIT).until(() -> first.fileAttempts() > 0);

@@ -62,7 +62,7 @@ public final class LockWorker {
     }
 
     private static void increment(LockFileEngine engine, Path resource, Path counter, int n) {
-        LockOptions options = LockOptions.defaults().withMaxRetries(100_000).withTimeout(Duration.ofMinutes(2))
+        LockOptions options = TestConfig.lockOptions().withMaxRetries(100_000).withTimeout(Duration.ofMinutes(2))
                 .withRetryInterval(Duration.ofMillis(1));
         for (int i = 0; i < n; i++) {
             engine.withLock(resource, () -> Uni.createFrom().item(() -> {
@@ -80,7 +80,7 @@ public final class LockWorker {
     }
 
     private static void hold(LockFileEngine engine, Path resource, long millis, LockType type) throws Exception {
-        LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
+        LockResult r = engine.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(30))
                 .withMaxRetries(100_000).withType(type)).await().atMost(Duration.ofSeconds(60));
         LockHandle h = ((LockResult.Acquired) r).handle();
         say("ACQUIRED " + h.fencingToken());
@@ -89,7 +89,7 @@ public final class LockWorker {
     }
 
     private static void waitFor(LockFileEngine engine, Path resource, long retryMs) throws Exception {
-        var result = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofMinutes(5))
+        var result = engine.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ofMinutes(5))
                 .withMaxRetries(1_000_000).withRetryInterval(Duration.ofMillis(retryMs))).subscribeAsCompletionStage();
         say("WAITING");
         LockHandle h = ((LockResult.Acquired) result.get()).handle();
@@ -103,7 +103,7 @@ public final class LockWorker {
             throws Exception {
         // warm up (class loading, the first grant) before the start, so that processes that started late do not
         // count as slow
-        ((LockResult.Acquired) engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(60)))
+        ((LockResult.Acquired) engine.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(60)))
                 .await().atMost(Duration.ofSeconds(90))).handle().release().await().atMost(Duration.ofSeconds(30));
         say("READY");
         while (!Files.exists(go)) {
@@ -115,7 +115,7 @@ public final class LockWorker {
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(() -> {
                 while (System.nanoTime() - until < 0) {
-                    LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
+                    LockResult r = engine.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(30))
                             .withMaxRetries(1_000_000)).await().atMost(Duration.ofSeconds(60));
                     if (r instanceof LockResult.Acquired a) {
                         if (System.nanoTime() - until < 0) {
@@ -137,7 +137,7 @@ public final class LockWorker {
     private static void cycle(LockFileEngine engine, Path resource, int times, long holdMs) throws Exception {
         int intact = 0;
         for (int i = 0; i < times; i++) {
-            LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(60))
+            LockResult r = engine.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(60))
                     .withMaxRetries(1_000_000).withRetryInterval(Duration.ofMillis(2))).await()
                     .atMost(Duration.ofSeconds(90));
             LockHandle h = ((LockResult.Acquired) r).handle();
@@ -159,7 +159,7 @@ public final class LockWorker {
         if (wait > 0) {
             Thread.sleep(wait); // time is the subject: every child races at the same instant
         }
-        LockResult r = engine.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO).withType(type))
+        LockResult r = engine.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ZERO).withType(type))
                 .await().atMost(Duration.ofSeconds(30));
         if (r instanceof LockResult.Acquired a) {
             say("WON " + a.handle().fencingToken());

@@ -32,6 +32,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
+import io.hasp.TestConfig;
+
 /**
  * In-memory {@link FileLockService} for tests (plan TASK-012): a real lock inside one JVM, plus controls that make a
  * resource fail or look busy on demand. It passes the same contract test as the lock-file engine
@@ -107,6 +109,11 @@ public final class MockFileLockService implements FileLockService {
     // ---------------------------------------------------------------------------------------------------------
     // FileLockService
     // ---------------------------------------------------------------------------------------------------------
+
+    @Override
+    public LockOptions defaultOptions() {
+        return TestConfig.lockOptions();
+    }
 
     @Override
     public Uni<LockResult> acquire(Path resource, LockOptions options) {

@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 
+import io.hasp.TestConfig;
+
 /** The test controls of {@link MockFileLockService}: behaviours, simulated contention, reset, counters, leases. */
 class MockFileLockServiceTest {
 
     private static final Duration AWAIT = Duration.ofSeconds(10);
-    private static final LockOptions NO_WAIT = LockOptions.defaults().withTimeout(Duration.ZERO);
-    private static final LockOptions WAIT = LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
+    private static final LockOptions NO_WAIT = TestConfig.lockOptions().withTimeout(Duration.ZERO);
+    private static final LockOptions WAIT = TestConfig.lockOptions().withTimeout(Duration.ofSeconds(30))
             .withRetryInterval(Duration.ofMillis(5)).withMaxRetries(Integer.MAX_VALUE);
 
     private final MockFileLockService locks = new MockFileLockService();
@@ -108,7 +110,7 @@ class MockFileLockServiceTest {
 
         assertTrue(await(locks.isLocked(file)));
         assertEquals(List.of(foreign), locks.currentHolders(file));
-        LockResult.Failed failure = failed(locks.acquire(file, LockOptions.defaults()
+        LockResult.Failed failure = failed(locks.acquire(file, TestConfig.lockOptions()
                 .withTimeout(Duration.ofMillis(100)).withRetryInterval(Duration.ofMillis(10))));
         assertEquals(LockResult.Reason.TIMEOUT, failure.reason());
         assertEquals(MockFileLockService.FOREIGN_HOSTNAME, failure.holder().orElseThrow().hostname());

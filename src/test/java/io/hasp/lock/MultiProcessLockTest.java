@@ -74,14 +74,14 @@ class MultiProcessLockTest {
         ChildJvm holder = child(List.of(), "hold", resource.toString(), "600000");
         assertTrue(holder.nextLine(CHILD).startsWith("ACQUIRED"));
         LockFileEngine e = engine(Duration.ofSeconds(10));
-        LockResult busy = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO))
+        LockResult busy = e.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ZERO))
                 .await().atMost(Duration.ofSeconds(10));
         LockResult.Failed failed = assertInstanceOf(LockResult.Failed.class, busy);
         assertEquals(holder.pid(), failed.holder().orElseThrow().pid(), "the failure names the holder's pid");
 
         holder.kill9();
         long start = System.nanoTime();
-        LockResult r = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(10)))
+        LockResult r = e.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(10)))
                 .await().atMost(Duration.ofSeconds(20));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         LockHandle h = assertInstanceOf(LockResult.Acquired.class, r).handle();
@@ -98,7 +98,7 @@ class MultiProcessLockTest {
         assertTrue(holder.nextLine(CHILD).startsWith("ACQUIRED"));
         LockFileEngine e = engine(Duration.ofMillis(staleMs));
         // we judge it as a remote holder (another host): only its heartbeat keeps it alive
-        LockResult r = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofMillis(2000))
+        LockResult r = e.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ofMillis(2000))
                 .withMaxRetries(100_000)).await().atMost(Duration.ofSeconds(10));
         assertEquals(LockResult.Reason.TIMEOUT, assertInstanceOf(LockResult.Failed.class, r).reason(),
                 "held 5x stale-after with a live heartbeat: never judged stale");
@@ -116,7 +116,7 @@ class MultiProcessLockTest {
         holder.kill9();
         LockFileEngine e = engine(Duration.ofMillis(staleMs));
         long start = System.nanoTime();
-        LockResult r = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(10))
+        LockResult r = e.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(10))
                 .withMaxRetries(100_000)).await().atMost(Duration.ofSeconds(20));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertInstanceOf(LockResult.Acquired.class, r).handle().release().await().atMost(Duration.ofSeconds(5));
@@ -165,11 +165,11 @@ class MultiProcessLockTest {
         LockFileEngine e = engine(Duration.ofSeconds(10));
         assertEquals(3, e.holders(resource).await().atMost(Duration.ofSeconds(10)).size(),
                 "three readers in three processes hold the lock at once");
-        LockResult busy = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ZERO))
+        LockResult busy = e.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ZERO))
                 .await().atMost(Duration.ofSeconds(10));
         assertEquals(LockResult.Reason.LOCKED, assertInstanceOf(LockResult.Failed.class, busy).reason(),
                 "readers in other processes exclude a writer");
-        LockResult w = e.acquire(resource, LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
+        LockResult w = e.acquire(resource, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(30))
                 .withMaxRetries(100_000)).await().atMost(Duration.ofSeconds(40));
         LockHandle writer = assertInstanceOf(LockResult.Acquired.class, w).handle();
         for (ChildJvm r : readers) {
@@ -251,7 +251,7 @@ class MultiProcessLockTest {
         LockFileEngine other = new LockFileEngine(TestConfig.lockEngine().withRetryCap(Duration.ofMillis(50)));
         try {
             Path res = dir.resolve("rw");
-            LockOptions shared = LockOptions.defaults().withType(LockType.SHARED).withTimeout(Duration.ZERO);
+            LockOptions shared = TestConfig.lockOptions().withType(LockType.SHARED).withTimeout(Duration.ZERO);
             LockHandle reader = ((LockResult.Acquired) parent.acquire(res, shared.withLease(Duration.ofMinutes(5)))
                     .await().atMost(CHILD)).handle();
             ChildJvm writer = child(List.of(), "wait", res.toString(), "60000");

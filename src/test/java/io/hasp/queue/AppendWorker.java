@@ -29,7 +29,7 @@ public final class AppendWorker {
         int concurrency = Integer.parseInt(args[1]);
         LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
         FileStores stores = new FileStores(engine, data)
-                .withLockOptions(LockOptions.defaults().withTimeout(Duration.ofMinutes(1)));
+                .withLockOptions(TestConfig.lockOptions().withTimeout(Duration.ofMinutes(1)));
         QueueRepository queues = new QueueRepository(stores, TestJson.mapper(), Clock.systemUTC(),
                 TestConfig.defaults());
         try {

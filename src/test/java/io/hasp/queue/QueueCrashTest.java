@@ -61,7 +61,7 @@ class QueueCrashTest {
         LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
         try {
             FileStores stores = new FileStores(engine, data)
-                    .withLockOptions(LockOptions.defaults().withTimeout(Duration.ofMinutes(1)));
+                    .withLockOptions(TestConfig.lockOptions().withTimeout(Duration.ofMinutes(1)));
             QueueRepository queues = new QueueRepository(stores, TestJson.mapper(), Clock.systemUTC(),
                     TestConfig.defaults());
             // a change takes the dead process' lock and folds its journal

@@ -40,7 +40,7 @@ class QueueRepositoryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final LockOptions OPTIONS =
-            LockOptions.defaults().withTimeout(Duration.ofSeconds(20)).withMaxRetries(10_000);
+            TestConfig.lockOptions().withTimeout(Duration.ofSeconds(20)).withMaxRetries(10_000);
 
     @TempDir
     Path data;

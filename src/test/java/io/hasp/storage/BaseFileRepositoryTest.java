@@ -71,7 +71,7 @@ class BaseFileRepositoryTest {
 
         Counters(FileLockService locks, Path dir, RecordSettings settings) {
             super(locks, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), Clock.systemUTC(), Counter.class,
-                    LockOptions.defaults().withTimeout(Duration.ofSeconds(20)).withMaxRetries(10_000), settings,
+                    TestConfig.lockOptions().withTimeout(Duration.ofSeconds(20)).withMaxRetries(10_000), settings,
                     null);
             this.dir = dir;
         }

@@ -11,7 +11,7 @@ import io.hasp.lock.LockOptions;
 public final class Engines {
 
     /** Waits long and retries often: contention in these tests is heavy but short. */
-    public static final LockOptions PATIENT = LockOptions.defaults().withTimeout(Duration.ofSeconds(30))
+    public static final LockOptions PATIENT = TestConfig.lockOptions().withTimeout(Duration.ofSeconds(30))
             .withMaxRetries(100_000);
 
     private Engines() {

@@ -58,7 +58,7 @@ class GroupCommitTest {
 
         GatedCounters(LockFileEngine locks, Path dir) {
             super(locks, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), Clock.systemUTC(),
-                    BaseFileRepositoryTest.Counter.class, LockOptions.defaults().withTimeout(WAIT),
+                    BaseFileRepositoryTest.Counter.class, TestConfig.lockOptions().withTimeout(WAIT),
                     TestConfig.records(), null);
             this.dir = dir;
         }
@@ -161,7 +161,7 @@ class GroupCommitTest {
         // no folding of the journal while the test counts its entries
         RecordSettings keepJournal = new RecordSettings(d.linger(), d.batchMax(), d.batchMaxBytes(),
                 Duration.ofMinutes(5), d.cacheSize());
-        FileStores stores = new FileStores(engine, dir).withLockOptions(LockOptions.defaults().withTimeout(WAIT))
+        FileStores stores = new FileStores(engine, dir).withLockOptions(TestConfig.lockOptions().withTimeout(WAIT))
                 .withSettings(keepJournal);
         QueueRepository queues = new QueueRepository(stores, TestJson.mapper(), Clock.systemUTC(),
                 TestConfig.defaults());
@@ -173,7 +173,7 @@ class GroupCommitTest {
         // another engine (another process, as far as locks go) holds the queue while 30 appends arrive
         LockFileEngine other = new LockFileEngine(TestConfig.lockEngine());
         try {
-            LockHandle held = ((LockResult.Acquired) other.acquire(dir.resolve("queues/q.json"), LockOptions.defaults()
+            LockHandle held = ((LockResult.Acquired) other.acquire(dir.resolve("queues/q.json"), TestConfig.lockOptions()
                     .withTimeout(WAIT)).await().atMost(WAIT)).handle();
             List<CompletableFuture<?>> appends = new ArrayList<>();
             for (int i = 0; i < 30; i++) {

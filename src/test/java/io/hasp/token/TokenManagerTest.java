@@ -52,7 +52,7 @@ class TokenManagerTest {
             engine = new LockFileEngine(TestConfig.lockEngine().withRetryCap(Duration.ofMillis(20)));
         }
         TokenRepository tokens = new TokenRepository(new FileStores(engine, data)
-                .withLockOptions(LockOptions.defaults().withMaxRetries(10_000)), Clock.systemUTC());
+                .withLockOptions(TestConfig.lockOptions().withMaxRetries(10_000)), Clock.systemUTC());
         return new Replica(tokens,
                 new TokenManager(tokens, AdminToken.of("the-admin-token-123456"), Clock.systemUTC(), nanos::get));
     }
