@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
@@ -192,6 +193,66 @@ class EtcdRecordsIT {
         assertEquals(90, new HashSet<>(claimed).size(), "no command claimed twice");
         JsonNode work = replica(0).call(200, "GET", "/v1/queues/work", null);
         work.get("commands").forEach(c -> assertEquals("running", c.get("status").asText(), c.toString()));
+    }
+
+    /**
+     * Fairness between replicas on one record: 3 instances x 8 clients append to one queue, 3 s of warm-up then 10 s
+     * counted (at most 400 appends per client); each instance's clients get at least 15 % of the appends acknowledged
+     * in the counted time, every id is unique and every acknowledged append is stored once. Without the waiting keys
+     * (docs/locking.md, "Fair between replicas on one record") one instance took most of them.
+     */
+    @Test
+    void threeInstancesAppendingToOneQueueEachGetAFairShare() throws Exception {
+        replica(0).call(201, "POST", "/v1/queues", Map.of("id", "fair", "name", "Fair"));
+        long counted = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        long until = counted + Duration.ofSeconds(10).toNanos();
+        ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+        AtomicIntegerArray perReplica = new AtomicIntegerArray(3);
+        ConcurrentLinkedQueue<Integer> refused = new ConcurrentLinkedQueue<>();
+        List<Callable<Integer>> clients = new ArrayList<>();
+        for (int c = 0; c < 24; c++) {
+            int r = c % 3;
+            HaspProcess via = replica(r);
+            int client = c;
+            clients.add(() -> {
+                int i = 0;
+                while (i < 400 && System.nanoTime() < until) {
+                    long sent = System.nanoTime();
+                    HttpResponse<String> answer = via.send("POST", "/v1/queues/fair/commands",
+                            Map.of("command", "client " + client + " append " + i++));
+                    if (answer.statusCode() == 201) {
+                        acknowledged.add(JSON.readTree(answer.body()).get("id").asText());
+                        if (sent - counted >= 0 && System.nanoTime() - until <= 0) {
+                            perReplica.incrementAndGet(r);
+                        }
+                    } else {
+                        refused.add(answer.statusCode());
+                    }
+                }
+                return i;
+            });
+        }
+        concurrently(clients);
+
+        int total = perReplica.get(0) + perReplica.get(1) + perReplica.get(2);
+        List<Long> shares = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            shares.add(Math.round(100.0 * perReplica.get(r) / total));
+        }
+        JsonNode queue = replica(1).call(200, "GET", "/v1/queues/fair", null);
+        Set<String> stored = new HashSet<>();
+        queue.get("commands").forEach(c -> stored.add(c.get("id").asText()));
+        System.out.printf("[figures] etcd records: 3 instances x 8 clients on one queue, 10 s after 3 s of warm-up: "
+                + "%d appends (%.0f/s), per instance %s, shares %s %%; %d acknowledged in all, refused %s%n", total,
+                total / 10.0, perReplica, shares, acknowledged.size(), refused);
+        assertEquals(acknowledged.size(), new HashSet<>(acknowledged).size(), "ids unique");
+        assertTrue(stored.containsAll(acknowledged), "every acknowledged append is stored");
+        assertEquals(queue.get("commands").size(), stored.size(), "no command twice");
+        refused.forEach(status -> assertEquals(503, status, "a refused append answers 503"));
+        for (int r = 0; r < 3; r++) {
+            assertTrue(perReplica.get(r) * 100 >= 15 * total, "instance " + r + " got " + shares.get(r)
+                    + " % of the appends: " + shares);
+        }
     }
 
     @Test
