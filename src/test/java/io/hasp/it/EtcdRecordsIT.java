@@ -394,6 +394,85 @@ class EtcdRecordsIT {
         assertTrue(before.contains("\"kind\":\"file-changes\""), before);
     }
 
+    /**
+     * The sweeper in etcd mode: a command whose claim expired goes back to {@code pending} (released by whichever
+     * instance's sweeper came first), the record and etcd metrics are served by every instance, and no data directory
+     * holds anything of the records.
+     */
+    @Test
+    void anExpiredClaimReturnsToPendingAndTheMetricsAreServedWithoutARecordOnDisk() throws Exception {
+        replica(0).call(201, "POST", "/v1/queues", Map.of("id", "expiry", "name", "Expiry"));
+        replica(1).call(201, "POST", "/v1/queues/expiry/commands", Map.of("id", "e1", "command", "e 1"));
+        replica(2).call(201, "POST", "/v1/queues/expiry/commands", Map.of("id", "e2", "command", "e 2"));
+        JsonNode claimed = replica(1).call(200, "POST", "/v1/queues/expiry/claim",
+                Map.of("runnerId", "gone", "leaseMs", 500));
+        assertEquals("e1", claimed.get("id").asText());
+        assertEquals("running", command(replica(2), "expiry", "e1").get("status").asText());
+
+        // the instances sweep every second (HaspProcess): the claim ends 0.5 s after it was made
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
+                "pending".equals(command(replica(0), "expiry", "e1").get("status").asText()));
+        JsonNode e1 = command(replica(2), "expiry", "e1");
+        assertFalse(e1.has("claimedBy") && !e1.get("claimedBy").isNull(), e1.toString());
+        assertEquals("e1", replica(0).call(200, "POST", "/v1/queues/expiry/claim",
+                Map.of("runnerId", "next", "leaseMs", 60_000)).get("id").asText(), "claimable again, first in line");
+
+        double released = 0;
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                    + replica(i).port() + "/q/metrics")).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode());
+            String body = metrics.body();
+            for (String op : List.of("txn", "range")) {
+                assertTrue(metric(body, "hasp_etcd_rtt_seconds_count", "op=\"" + op + "\"") > 0,
+                        "replica " + i + " times etcd " + op + " calls");
+            }
+            assertTrue(metric(body, "hasp_sweeper_runs_total", "outcome=\"ok\"") > 0, "replica " + i + " sweeps");
+            assertEquals(0, metric(body, "hasp_sweeper_runs_total", "outcome=\"failed\""), "replica " + i);
+            assertTrue(metric(body, "hasp_sweeper_duration_seconds_count", "") > 0, "replica " + i);
+            assertTrue(metric(body, "hasp_locks_holders", "") >= 0, "replica " + i + " serves the holders gauge");
+            released += metric(body, "hasp_sweeper_removed_total", "kind=\"expired-claim\"");
+        }
+        assertEquals(1, released, "the expired claim released once, by one of the sweepers");
+
+        for (Path data : List.of(dataA, dataB, dataC)) {
+            try (Stream<Path> files = Files.walk(data)) {
+                List<String> found = files.filter(p -> !p.equals(data)).map(p -> data.relativize(p).toString())
+                        .toList();
+                System.out.printf("[figures] etcd records: data directory of an instance holds %s%n", found);
+                for (String name : found) {
+                    assertFalse(name.matches("(queues|groups|bookmarks|file-changes)(/.*)?|.*\\.(json|journal|lock|fence)"
+                            + "|.*\\.tmp\\..*"), name + " in a data directory in etcd mode: " + found);
+                }
+            }
+        }
+    }
+
+    /** Command {@code id} of queue {@code queue}, as {@code via} reads it. */
+    private static JsonNode command(HaspProcess via, String queue, String id) throws Exception {
+        for (JsonNode c : via.call(200, "GET", "/v1/queues/" + queue, null).get("commands")) {
+            if (id.equals(c.get("id").asText())) {
+                return c;
+            }
+        }
+        throw new AssertionError("no command " + id + " in " + queue);
+    }
+
+    /** The sum of the samples of {@code name} whose labels contain {@code label} in a Prometheus text answer. */
+    private static double metric(String body, String name, String label) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : body.lines().toList()) {
+            if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        assertTrue(found, name + " {" + label + "} is not served");
+        return sum;
+    }
+
     /** The export's lines, sorted. */
     private static String export(HaspProcess via) throws Exception {
         HttpResponse<String> r = via.send("GET", "/v1/admin/export", null);
