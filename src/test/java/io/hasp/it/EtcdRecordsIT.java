@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 
@@ -447,6 +448,81 @@ class EtcdRecordsIT {
                 }
             }
         }
+    }
+
+    /**
+     * An export taken while writes go on is one state of every record: a writer creates bookmark {@code bI} and then
+     * appends command {@code cI} to queue {@code ledger}, so every state has as many bookmarks as commands or one more,
+     * and the ledger holds exactly {@code c0 .. cN} in order; 8 more writers keep 40 other queues changing, so that
+     * reading the queues takes a while. Every export of 12, read through another instance, must be such a state.
+     */
+    @Test
+    void anExportTakenWhileWritesGoOnIsOneStateOfEveryRecord() throws Exception {
+        replica(0).call(201, "POST", "/v1/queues", Map.of("id", "ledger", "name", "Ledger"));
+        for (int q = 0; q < 40; q++) {
+            replica(q).call(201, "POST", "/v1/queues", Map.of("id", "noise-" + q, "name", "Noise " + q));
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        List<Callable<Integer>> writers = new ArrayList<>();
+        writers.add(() -> {
+            int i = 0;
+            while (!done.get() && i < 2000) {
+                replica(0).call(201, "POST", "/v1/bookmarks", Map.of("id", "b" + i, "title", "B " + i,
+                        "target", "https://example.org/" + i));
+                replica(2).call(201, "POST", "/v1/queues/ledger/commands", Map.of("id", "c" + i, "command", "c " + i));
+                i++;
+            }
+            return i;
+        });
+        for (int w = 0; w < 8; w++) {
+            int writer = w;
+            writers.add(() -> {
+                int i = 0;
+                while (!done.get() && i < 2000) {
+                    replica(writer).call(201, "POST", "/v1/queues/noise-" + (writer + 8 * (i % 5)) + "/commands",
+                            Map.of("command", "w " + writer + " " + i));
+                    i++;
+                }
+                return i;
+            });
+        }
+        List<Callable<Integer>> all = new ArrayList<>(writers);
+        List<String> states = new ArrayList<>();
+        all.add(() -> {
+            try {
+                for (int e = 0; e < 12; e++) {
+                    int bookmarks = 0;
+                    List<String> ledger = List.of();
+                    for (String line : export(replica(1)).lines().toList()) {
+                        JsonNode l = JSON.readTree(line);
+                        if (l.get("kind").asText().equals("bookmark")) {
+                            bookmarks++;
+                        } else if (l.get("id").asText().equals("ledger")) {
+                            List<String> ids = new ArrayList<>();
+                            l.get("record").get("commands").forEach(c -> ids.add(c.get("id").asText()));
+                            ledger = ids;
+                        }
+                        if (l.get("kind").asText().equals("queue")) {
+                            Set<String> unique = new HashSet<>();
+                            l.get("record").get("commands").forEach(c -> unique.add(c.get("id").asText()));
+                            assertEquals(l.get("record").get("commands").size(), unique.size(), line);
+                        }
+                    }
+                    states.add(bookmarks + "/" + ledger.size());
+                    for (int i = 0; i < ledger.size(); i++) {
+                        assertEquals("c" + i, ledger.get(i), "the ledger in export " + e + ": " + ledger);
+                    }
+                    assertTrue(bookmarks == ledger.size() || bookmarks == ledger.size() + 1, "export " + e
+                            + " has " + bookmarks + " bookmarks and " + ledger.size() + " commands: " + states);
+                }
+                return states.size();
+            } finally {
+                done.set(true);
+            }
+        });
+        List<Integer> counts = concurrently(all);
+        System.out.printf("[figures] etcd records: 12 exports while %s writes went on: bookmarks/commands %s%n",
+                counts.subList(0, writers.size()), states);
     }
 
     /** Command {@code id} of queue {@code queue}, as {@code via} reads it. */
