@@ -433,6 +433,8 @@ class EtcdRecordsIT {
             assertEquals(0, metric(body, "hasp_sweeper_runs_total", "outcome=\"failed\""), "replica " + i);
             assertTrue(metric(body, "hasp_sweeper_duration_seconds_count", "") > 0, "replica " + i);
             assertTrue(metric(body, "hasp_locks_holders", "") >= 0, "replica " + i + " serves the holders gauge");
+            assertTrue(metric(body, "hasp_etcd_records_deferrals_total", "outcome=\"turn\"") >= 0, "replica " + i);
+            assertTrue(metric(body, "hasp_etcd_records_deferrals_total", "outcome=\"timeout\"") >= 0, "replica " + i);
             released += metric(body, "hasp_sweeper_removed_total", "kind=\"expired-claim\"");
         }
         assertEquals(1, released, "the expired claim released once, by one of the sweepers");

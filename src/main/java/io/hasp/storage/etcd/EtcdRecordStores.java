@@ -17,6 +17,8 @@ import io.hasp.etcd.EtcdClient;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordStore;
 import io.hasp.storage.Versioned;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Opens the etcd stores of the record kinds ({@code hasp.backend=etcd}). Created only in that mode, at start-up,
@@ -36,12 +38,17 @@ public class EtcdRecordStores {
     private final List<EtcdRecordStore<?>> opened = new ArrayList<>();
 
     @Inject
-    public EtcdRecordStores(EtcdClient etcd, ObjectMapper json, HaspConfig config) {
-        this(etcd, json, EtcdStoreSettings.of(config), Sealer.of(config.credentials().key()));
+    public EtcdRecordStores(EtcdClient etcd, ObjectMapper json, HaspConfig config, MeterRegistry registry) {
+        this(etcd, json, EtcdStoreSettings.of(config), Sealer.of(config.credentials().key()), registry);
     }
 
     /** Stores on {@code etcd}, for tests without CDI too; each instance is one writer (one replica). */
     public EtcdRecordStores(EtcdClient etcd, ObjectMapper json, EtcdStoreSettings settings, Sealer sealer) {
+        this(etcd, json, settings, sealer, new SimpleMeterRegistry());
+    }
+
+    private EtcdRecordStores(EtcdClient etcd, ObjectMapper json, EtcdStoreSettings settings, Sealer sealer,
+                             MeterRegistry registry) {
         this.etcd = etcd;
         this.json = json;
         this.settings = settings;
@@ -49,7 +56,7 @@ public class EtcdRecordStores {
         byte[] id = new byte[6];
         RANDOM.nextBytes(id);
         this.writer = HexFormat.of().formatHex(id);
-        this.waiting = new WaitingRoom(etcd, settings.namespace());
+        this.waiting = new WaitingRoom(etcd, settings.namespace(), registry);
     }
 
     /** The store of {@code kind}. */

@@ -21,6 +21,8 @@ import io.hasp.etcd.api.RequestOp;
 import io.hasp.etcd.api.TxnRequest;
 import io.hasp.etcd.api.WatchCreateRequest;
 import io.hasp.etcd.api.WatchResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -64,6 +66,8 @@ final class WaitingRoom {
     private final Map<ByteString, Long> deleted = bounded();
     /** Waiting keys deferred to for {@link #MAX_DEFER} in vain: key to its mod revision then. */
     private final Map<ByteString, Long> ignored = bounded();
+    private final Counter turns;
+    private final Counter timeouts;
     private Cancellable keepAlive;
     private Runnable watch;
 
@@ -83,9 +87,17 @@ final class WaitingRoom {
         }
     }
 
-    WaitingRoom(EtcdClient etcd, String namespace) {
+    WaitingRoom(EtcdClient etcd, String namespace, MeterRegistry registry) {
         this.etcd = etcd;
         this.prefix = RecordKeys.bytes(namespace + RecordKeys.WAITING);
+        this.turns = deferrals(registry, "turn");
+        this.timeouts = deferrals(registry, "timeout");
+    }
+
+    private static Counter deferrals(MeterRegistry registry, String outcome) {
+        return Counter.builder("hasp.etcd.records.deferrals").tag("outcome", outcome)
+                .description("Batches of record changes deferred for other replicas' turns, by how the wait ended")
+                .register(registry);
     }
 
     /** This replica's lease for waiting keys, or 0 while there is none ({@link #needLease()}). */
@@ -173,14 +185,18 @@ final class WaitingRoom {
     }
 
     private void timedOut(Deferral d) {
+        if (d.done.get()) {
+            return;
+        }
         synchronized (this) {
             d.keys.forEach(k -> ignored.put(k, d.modRevisions.get(k)));
         }
-        finish(d);
+        finish(d, timeouts);
     }
 
-    private void finish(Deferral d) {
+    private void finish(Deferral d, Counter outcome) {
         if (d.done.compareAndSet(false, true)) {
+            outcome.increment();
             synchronized (this) {
                 deferrals.remove(d);
             }
@@ -198,7 +214,7 @@ final class WaitingRoom {
                 }
             }
         }
-        ready.forEach(this::finish);
+        ready.forEach(d -> finish(d, turns));
     }
 
     private synchronized void watch() {
@@ -244,7 +260,7 @@ final class WaitingRoom {
             }
             pending = new ArrayList<>(deferrals);
         }
-        pending.forEach(this::finish);
+        pending.forEach(d -> finish(d, turns));
         long id = lease.getAndSet(0);
         if (id != 0) {
             etcd.revoke(id).subscribe().with(x -> { }, f -> LOG.debugf("revoking the lease of waiting keys: %s", f));
