@@ -50,6 +50,8 @@ import io.hasp.etcd.EtcdRequired;
  * change, a token made on one instance works on the others and its revocation is seen by them within a second,
  * nothing of the records is written to the data directories; appends go on through a {@code kill -9} of the etcd leader
  * and every acknowledged one is kept; every instance killed with {@code kill -9} and started again exports the same.
+ * And: the three instances appending to one queue each get a fair share; an expired claim returns to pending through
+ * the sweeper, with the etcd and sweeper metrics served; an export taken while writes go on is one state of every record.
  */
 @Timeout(value = 600)
 @ExtendWith(EtcdRequired.class)
