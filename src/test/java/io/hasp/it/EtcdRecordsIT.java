@@ -51,7 +51,8 @@ import io.hasp.etcd.EtcdRequired;
  * nothing of the records is written to the data directories; appends go on through a {@code kill -9} of the etcd leader
  * and every acknowledged one is kept; every instance killed with {@code kill -9} and started again exports the same.
  * And: the three instances appending to one queue each get a fair share; an expired claim returns to pending through
- * the sweeper, with the etcd and sweeper metrics served; an export taken while writes go on is one state of every record.
+ * the sweeper, with the etcd and sweeper metrics served; an export taken while writes go on is one state of every
+ * record.
  */
 @Timeout(value = 600)
 @ExtendWith(EtcdRequired.class)
@@ -447,8 +448,8 @@ class EtcdRecordsIT {
                         .toList();
                 System.out.printf("[figures] etcd records: data directory of an instance holds %s%n", found);
                 for (String name : found) {
-                    assertFalse(name.matches("(queues|groups|bookmarks|file-changes)(/.*)?|.*\\.(json|journal|lock|fence)"
-                            + "|.*\\.tmp\\..*"), name + " in a data directory in etcd mode: " + found);
+                    assertFalse(name.matches("(queues|groups|bookmarks|file-changes)(/.*)?"
+                            + "|.*\\.(json|journal|lock|fence)|.*\\.tmp\\..*"), name + " in " + found);
                 }
             }
         }

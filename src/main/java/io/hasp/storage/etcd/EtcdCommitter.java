@@ -51,11 +51,11 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *       has had its turn, for a bounded time ({@link WaitingRoom}).</li>
  *   <li>Failed comparison: another writer (another replica) changed the record. The same transaction's other branch
  *       read the meta key, the tombstone and (a few of) the entries changed since the copy, so the copy catches up
- *       without another round trip, and this replica is registered as waiting (a key on its lease, put by
- *       the same branch; deleted by the transaction that goes through); the batch is applied again (step 2), after a short random pause from the
- *       second time on, until {@code hasp.lock.timeout} has passed (then 503, nothing written). If the meta says this
- *       replica's last batch is this one, a retried transaction (after a time-out) went through the first time:
- *       the batch is answered as made.</li>
+ *       without another round trip, and this replica is registered as waiting (a key on its lease, put by the same
+ *       branch; deleted by the transaction that goes through); the batch is applied again (step 2), after a short
+ *       random pause from the second time on, until {@code hasp.lock.timeout} has passed (then 503, nothing
+ *       written). If the meta says this replica's last batch is this one, a retried transaction (after a time-out)
+ *       went through the first time: the batch is answered as made.</li>
  *   <li>Too large for one transaction: a batch of several changes is split, a single change fails alone with
  *       {@link LimitExceededException}. etcd unreachable: the batch fails with 503 and the copy is forgotten.</li>
  * </ol>

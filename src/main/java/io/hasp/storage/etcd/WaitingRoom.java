@@ -33,7 +33,8 @@ import io.smallrye.mutiny.subscription.Cancellable;
  * key {@code N waiting/K/ID/WRITER} ({@link RecordKeys#waiting}) on this replica's lease, and the success branch of
  * its transaction that goes through deletes it. The success branch of every commit reads the record's waiting keys;
  * a replica that sees another's <em>defers</em> its next batch ({@link #after}) until every waiting key it saw has
- * been deleted after its commit (that replica committed, gave up, or its lease ended), or {@link #MAX_DEFER} has passed.
+ * been deleted after its commit (that replica committed, gave up, or its lease ended), or {@link #MAX_DEFER} has
+ * passed.
  * A waiting key that made this replica defer that long, and was not put again since (its mod revision), is not
  * deferred to again: a replica that died or hangs costs the others one deferral, not one per batch.
  *

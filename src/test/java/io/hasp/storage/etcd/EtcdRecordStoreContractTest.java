@@ -199,7 +199,8 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         List<Supplier<Uni<Integer>>> tasks = new ArrayList<>();
         for (int c = 0; c < 12; c++) {
             RecordStore<Counter> store = stores.get(c % 3);
-            tasks.add(() -> Multi.createBy().repeating().uni(() -> add(store, "leased", 1).invoke(made::incrementAndGet))
+            tasks.add(() -> Multi.createBy().repeating()
+                    .uni(() -> add(store, "leased", 1).invoke(made::incrementAndGet))
                     .whilst(x -> made.get() < 3000 && (afterRevocation.get() < 0
                             || made.get() - afterRevocation.get() < 300))
                     .collect().asList().map(List::size));
