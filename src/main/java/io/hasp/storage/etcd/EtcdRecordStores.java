@@ -17,6 +17,8 @@ import io.hasp.etcd.EtcdClient;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordStore;
 import io.hasp.storage.Versioned;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Opens the etcd stores of the record kinds ({@code hasp.backend=etcd}). Created only in that mode, at start-up,
@@ -32,15 +34,21 @@ public class EtcdRecordStores {
     private final EtcdStoreSettings settings;
     private final Sealer sealer;
     private final String writer;
+    private final WaitingRoom waiting;
     private final List<EtcdRecordStore<?>> opened = new ArrayList<>();
 
     @Inject
-    public EtcdRecordStores(EtcdClient etcd, ObjectMapper json, HaspConfig config) {
-        this(etcd, json, EtcdStoreSettings.of(config), Sealer.of(config.credentials().key()));
+    public EtcdRecordStores(EtcdClient etcd, ObjectMapper json, HaspConfig config, MeterRegistry registry) {
+        this(etcd, json, EtcdStoreSettings.of(config), Sealer.of(config.credentials().key()), registry);
     }
 
     /** Stores on {@code etcd}, for tests without CDI too; each instance is one writer (one replica). */
     public EtcdRecordStores(EtcdClient etcd, ObjectMapper json, EtcdStoreSettings settings, Sealer sealer) {
+        this(etcd, json, settings, sealer, new SimpleMeterRegistry());
+    }
+
+    private EtcdRecordStores(EtcdClient etcd, ObjectMapper json, EtcdStoreSettings settings, Sealer sealer,
+                             MeterRegistry registry) {
         this.etcd = etcd;
         this.json = json;
         this.settings = settings;
@@ -48,6 +56,7 @@ public class EtcdRecordStores {
         byte[] id = new byte[6];
         RANDOM.nextBytes(id);
         this.writer = HexFormat.of().formatHex(id);
+        this.waiting = new WaitingRoom(etcd, settings.namespace(), registry);
     }
 
     /** The store of {@code kind}, whose new records' versions start at {@code clock}'s time. */
@@ -55,7 +64,7 @@ public class EtcdRecordStores {
         RecordKeys keys = new RecordKeys(settings.namespace(), kind);
         StoreContext<T> ctx = new StoreContext<>(etcd, kind, keys, new RecordReader<>(etcd, kind, keys, json, sealer),
                 json, sealer, writer, clock, settings.records(), settings.maxTxnOps(), settings.maxRequestBytes(),
-                settings.patience(), settings.readPatience());
+                settings.patience(), settings.readPatience(), waiting);
         EtcdRecordStore<T> store = new EtcdRecordStore<>(ctx);
         synchronized (opened) {
             opened.add(store);
@@ -73,5 +82,6 @@ public class EtcdRecordStores {
         synchronized (opened) {
             opened.forEach(EtcdRecordStore::close);
         }
+        waiting.close();
     }
 }
