@@ -29,6 +29,7 @@ import io.hasp.lock.LockHolder;
 import io.hasp.lock.LockResult;
 import io.hasp.lock.LockType;
 import io.hasp.lock.ProcessIdentity;
+import io.hasp.ops.LockMetrics;
 import io.smallrye.mutiny.Uni;
 
 /**

@@ -30,6 +30,7 @@ import io.hasp.etcd.api.TxnRequest;
 import io.hasp.http.ProblemException;
 import io.hasp.lock.LockType;
 import io.hasp.lock.ProcessIdentity;
+import io.hasp.ops.LockMetrics;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Uni;
 
