@@ -54,7 +54,8 @@ public class LockMetrics implements LockEvents {
                 "Releases that handed the lock straight to the next waiter of this process");
         staleBroken = counter(registry, "hasp.locks.stale.broken",
                 "Stale process locks removed (dead or silent holders), by acquirers and the sweeper");
-        leasesExpired = counter(registry, "hasp.leases.expired", "Leases removed after their expiresAt passed unrenewed");
+        leasesExpired = counter(registry, "hasp.leases.expired",
+                "Leases removed after their expiresAt passed unrenewed");
         forceReleased = forceReleases(registry, "released");
         forceNotHeld = forceReleases(registry, "not-held");
         Gauge.builder("hasp.locks.holders", namedHolders, AtomicInteger::get)

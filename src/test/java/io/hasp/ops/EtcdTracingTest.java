@@ -6,7 +6,7 @@ import io.hasp.etcd.EtcdRequired;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
-/** The etcd backend traces its lock waits as the file backend does: the cases of {@link AbstractLockWaitTracingTest}. */
+/** The etcd backend traces its lock waits as the file backend does: {@link AbstractLockWaitTracingTest}. */
 @QuarkusTest
 @TestProfile(EtcdTracingProfile.class)
 @ExtendWith(EtcdRequired.class)
