@@ -21,6 +21,11 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(TracingProfile.class)
 class TracingTest extends AbstractLockWaitTracingTest {
 
+    @Override
+    protected boolean waitsInsideTracedRequests() {
+        return true;
+    }
+
     @Test
     void aRecordWriteIsASpanWithKindBatchSizeAndWriteTime() {
         String id = "traced-" + UUID.randomUUID();
