@@ -21,17 +21,7 @@ import io.smallrye.mutiny.Uni;
  * Who holds named locks in etcd, as status answers and busy answers show it: the holders' keys ({@link EtcdQueue}),
  * their values, and {@code expiresAt} from their leases' remaining TTL. Never a lock id.
  */
-final class EtcdHolders {
-
-    private final EtcdClient etcd;
-    private final EtcdQueue queue;
-    private final ObjectMapper json;
-
-    EtcdHolders(EtcdClient etcd, EtcdQueue queue, ObjectMapper json) {
-        this.etcd = etcd;
-        this.queue = queue;
-        this.json = json;
-    }
+record EtcdHolders(EtcdClient etcd, EtcdQueue queue, ObjectMapper json) {
 
     /** The holders among the keys of one name, oldest first, each with its expiry (one lease TTL read each). */
     Uni<List<LockHolder>> of(List<KeyValue> keysOfName) {

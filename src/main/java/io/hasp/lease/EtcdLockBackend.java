@@ -5,15 +5,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
@@ -30,6 +27,8 @@ import io.hasp.etcd.api.TxnRequest;
 import io.hasp.http.ProblemException;
 import io.hasp.lock.LockType;
 import io.hasp.lock.ProcessIdentity;
+import io.hasp.ops.LockMetrics;
+import io.hasp.ops.LockWaitSpans;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Uni;
 
@@ -57,9 +56,6 @@ import io.smallrye.mutiny.Uni;
 @Typed(EtcdLockBackend.class)
 public class EtcdLockBackend implements LockBackend {
 
-    private static final Logger LOG = Logger.getLogger(EtcdLockBackend.class);
-    /** Seconds a client should wait after a backend fault before trying again. */
-    private static final String RETRY_AFTER_SECONDS = "1";
     /** etcd's default limit of operations in one branch of a transaction ({@code --max-txn-ops}). */
     private static final int MAX_TXN_OPS = 128;
 
@@ -74,7 +70,8 @@ public class EtcdLockBackend implements LockBackend {
     private final EtcdAcquisition.Deps deps;
 
     @Inject
-    public EtcdLockBackend(EtcdClient etcd, HaspConfig config, LockMetrics metrics, ObjectMapper json) {
+    public EtcdLockBackend(EtcdClient etcd, HaspConfig config, LockMetrics metrics, LockWaitSpans spans,
+                           ObjectMapper json) {
         this.etcd = etcd;
         this.config = config;
         this.metrics = metrics;
@@ -84,20 +81,20 @@ public class EtcdLockBackend implements LockBackend {
         this.spares = new SpareLeases(etcd);
         this.holders = new EtcdHolders(etcd, queue, json);
         this.deps = new EtcdAcquisition.Deps(etcd, keys, queue, spares, new NameWatches(etcd, keys), holders, metrics,
-                json, ProcessIdentity.current());
+                spans, json, ProcessIdentity.current());
     }
 
     @Override
     public Uni<LockGrant> acquire(LockName name, AcquireOptions options) {
         return new EtcdAcquisition(deps, plan(List.of(name.value()), options)).run().map(grants -> grants.get(0))
-                .onFailure().transform(this::ioFault);
+                .onFailure().transform(EtcdLockBackend::ioFault);
     }
 
     @Override
     public Uni<LockGrants> acquireAll(List<LockName> names, AcquireOptions options) {
         List<String> sorted = new TreeSet<>(names).stream().map(LockName::value).toList();
         return new EtcdAcquisition(deps, plan(sorted, options)).run().map(LockGrants::new)
-                .onFailure().transform(this::ioFault);
+                .onFailure().transform(EtcdLockBackend::ioFault);
     }
 
     private EtcdAcquisition.Plan plan(List<String> names, AcquireOptions o) {
@@ -118,7 +115,7 @@ public class EtcdLockBackend implements LockBackend {
         Long wantedMs = request.leaseMs() == null ? null : checkLease(request.leaseMs()).toMillis();
         Optional<EtcdKeys.Grant> parsed = EtcdKeys.parse(SafeNames.require("lock id", lockId));
         if (parsed.isEmpty()) {
-            return Uni.createFrom().failure(notHeld(name));
+            return Uni.createFrom().failure(LockProblems.notHeld(name));
         }
         EtcdKeys.Grant grant = parsed.get();
         ByteString key = keys.key(name.value(), grant.type(), grant.id());
@@ -133,14 +130,14 @@ public class EtcdLockBackend implements LockBackend {
                     return moveToNewLease(key, grant.revision(), kv, value, wanted)
                             .map(renewed -> grant(name.value(), lockId, grant, value, renewed));
                 })
-                .onFailure().transform(f -> f instanceof NotHeld ? notHeld(name) : ioFault(f));
+                .onFailure().transform(f -> f instanceof NotHeld ? LockProblems.notHeld(name) : ioFault(f));
     }
 
     @Override
     public Uni<Void> release(LockName name, String lockId) {
         Optional<EtcdKeys.Grant> parsed = EtcdKeys.parse(SafeNames.require("lock id", lockId));
         if (parsed.isEmpty()) {
-            return Uni.createFrom().failure(notHeld(name));
+            return Uni.createFrom().failure(LockProblems.notHeld(name));
         }
         EtcdKeys.Grant grant = parsed.get();
         ByteString key = keys.key(name.value(), grant.type(), grant.id());
@@ -150,10 +147,10 @@ public class EtcdLockBackend implements LockBackend {
                         DeleteRangeRequest.newBuilder().setKey(key).setPrevKv(true)))
                 .build();
         return etcd.txn(txn)
-                .onFailure().transform(this::ioFault)
+                .onFailure().transform(EtcdLockBackend::ioFault)
                 .map(r -> {
                     if (!r.getSucceeded() || r.getResponses(0).getResponseDeleteRange().getPrevKvsCount() == 0) {
-                        throw notHeld(name);
+                        throw LockProblems.notHeld(name);
                     }
                     KeyValue released = r.getResponses(0).getResponseDeleteRange().getPrevKvs(0);
                     EtcdGrantValue v = EtcdGrantValue.decode(json, released.getValue());
@@ -189,7 +186,7 @@ public class EtcdLockBackend implements LockBackend {
                             .invoke(() -> held.forEach(kv -> spares.revoke(kv.getLease())))
                             .replaceWith(true);
                 })
-                .onFailure().transform(this::ioFault);
+                .onFailure().transform(EtcdLockBackend::ioFault);
     }
 
     @Override
@@ -197,7 +194,7 @@ public class EtcdLockBackend implements LockBackend {
         return etcd.range(EtcdQueue.all(keys.name(name.value())))
                 .chain(r -> holders.of(r.getKvsList()))
                 .map(h -> LockStatus.of(name.value(), h))
-                .onFailure().transform(this::ioFault);
+                .onFailure().transform(EtcdLockBackend::ioFault);
     }
 
     @Override
@@ -214,14 +211,14 @@ public class EtcdLockBackend implements LockBackend {
                             : Uni.join().all(statuses).andFailFast();
                 })
                 .map(LockStatusList::new)
-                .onFailure().transform(this::ioFault);
+                .onFailure().transform(EtcdLockBackend::ioFault);
     }
 
     @Override
     public Uni<Integer> countHolders() {
         return etcd.range(EtcdQueue.all(keys.locks()).toBuilder().setKeysOnly(true).build())
                 .map(r -> queue.holdersByName(r.getKvsList()).values().stream().mapToInt(List::size).sum())
-                .onFailure().transform(this::ioFault);
+                .onFailure().transform(EtcdLockBackend::ioFault);
     }
 
     /** A lease renewed (sent at {@code at}) to {@code ttl} seconds. */
@@ -327,16 +324,7 @@ public class EtcdLockBackend implements LockBackend {
         return Math.max(1, (leaseMs + 999) / 1000);
     }
 
-    private static ProblemException notHeld(LockName name) {
-        return ProblemException.notFound("lock '" + name.value() + "' is not held by that lock id");
-    }
-
-    private Throwable ioFault(Throwable f) {
-        if (f instanceof ProblemException) {
-            return f;
-        }
-        LOG.warnf("named lock operation on etcd failed: %s", f.getMessage());
-        return new ProblemException(503, "error", "the lock state could not be read or written", Map.of(),
-                Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    private static Throwable ioFault(Throwable f) {
+        return LockProblems.fault(f, "etcd");
     }
 }

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 
 import com.google.protobuf.ByteString;
 
+import io.hasp.etcd.KeyRanges;
 import io.hasp.etcd.api.Compare;
 import io.hasp.etcd.api.KeyValue;
 import io.hasp.etcd.api.RangeRequest;
@@ -88,7 +89,7 @@ final class EtcdQueue {
     /** True while no key of {@link #ahead} exists: an acquisition of {@code type} put now would hold at once. */
     Compare nothingAhead(String name, LockType type) {
         ByteString prefix = ahead(name, type);
-        return Compare.newBuilder().setKey(prefix).setRangeEnd(EtcdKeys.rangeEnd(prefix))
+        return Compare.newBuilder().setKey(prefix).setRangeEnd(KeyRanges.prefixEnd(prefix))
                 .setTarget(Compare.CompareTarget.CREATE).setResult(Compare.CompareResult.EQUAL)
                 .setCreateRevision(0).build();
     }
@@ -96,14 +97,14 @@ final class EtcdQueue {
     /** The oldest key of {@code name}, with its value: a holder, when there is one. */
     RangeRequest head(String name) {
         ByteString prefix = keys.name(name);
-        return RangeRequest.newBuilder().setKey(prefix).setRangeEnd(EtcdKeys.rangeEnd(prefix))
+        return RangeRequest.newBuilder().setKey(prefix).setRangeEnd(KeyRanges.prefixEnd(prefix))
                 .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.ASCEND)
                 .setLimit(1).build();
     }
 
     /** Every key under {@code prefix} (one name, or all of them). */
     static RangeRequest all(ByteString prefix) {
-        return RangeRequest.newBuilder().setKey(prefix).setRangeEnd(EtcdKeys.rangeEnd(prefix)).build();
+        return RangeRequest.newBuilder().setKey(prefix).setRangeEnd(KeyRanges.prefixEnd(prefix)).build();
     }
 
     /** The holders of every name among {@code kvs}, oldest first, by name in sorted order. */
@@ -143,7 +144,7 @@ final class EtcdQueue {
     }
 
     private static RangeRequest.Builder lastOf(ByteString prefix, int limit) {
-        return RangeRequest.newBuilder().setKey(prefix).setRangeEnd(EtcdKeys.rangeEnd(prefix))
+        return RangeRequest.newBuilder().setKey(prefix).setRangeEnd(KeyRanges.prefixEnd(prefix))
                 .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.DESCEND)
                 .setLimit(limit).setKeysOnly(true);
     }

@@ -19,8 +19,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 
-import org.jboss.logging.Logger;
-
 import io.hasp.HaspConfig;
 import io.hasp.http.ProblemException;
 import io.hasp.lock.InternalFiles;
@@ -50,10 +48,7 @@ public class FileLockBackend implements LockBackend {
     /** Sub-directory of the data directory that holds named locks. */
     public static final String LOCKS_DIR = "locks";
 
-    private static final Logger LOG = Logger.getLogger(FileLockBackend.class);
     private static final String LOCK_SUFFIX = ".lock";
-    /** Seconds a client should wait after an I/O fault before trying again. */
-    private static final String RETRY_AFTER_SECONDS = "1";
 
     private final LockFileEngine engine;
     private final HaspConfig config;
@@ -98,18 +93,18 @@ public class FileLockBackend implements LockBackend {
         Duration lease = request.leaseMs() == null ? null : checkLease(request.leaseMs());
         return engine.renew(resource(name), SafeNames.require("lock id", lockId), lease)
                 .map(handle -> LockGrant.of(name.value(), handle))
-                .onFailure(f -> !(f instanceof LockLostException)).transform(this::ioFault)
-                .onFailure(LockLostException.class).transform(f -> notHeld(name));
+                .onFailure(f -> !(f instanceof LockLostException)).transform(FileLockBackend::ioFault)
+                .onFailure(LockLostException.class).transform(f -> LockProblems.notHeld(name));
     }
 
     /** Releases {@code lockId}; 404 when it held nothing. */
     @Override
     public Uni<Void> release(LockName name, String lockId) {
         return engine.release(resource(name), SafeNames.require("lock id", lockId))
-                .onFailure().transform(this::ioFault)
+                .onFailure().transform(FileLockBackend::ioFault)
                 .map(released -> {
                     if (!released) {
-                        throw notHeld(name);
+                        throw LockProblems.notHeld(name);
                     }
                     return null;
                 });
@@ -117,14 +112,14 @@ public class FileLockBackend implements LockBackend {
 
     @Override
     public Uni<Boolean> forceRelease(LockName name) {
-        return engine.forceRelease(resource(name)).onFailure().transform(this::ioFault);
+        return engine.forceRelease(resource(name)).onFailure().transform(FileLockBackend::ioFault);
     }
 
     /** The live holders of {@code name}; never a lock id. */
     @Override
     public Uni<LockStatus> status(LockName name) {
         return engine.holders(resource(name))
-                .onFailure().transform(this::ioFault)
+                .onFailure().transform(FileLockBackend::ioFault)
                 .map(holders -> LockStatus.of(name.value(), holders));
     }
 
@@ -144,7 +139,7 @@ public class FileLockBackend implements LockBackend {
                     }
                     return Uni.join().all(statuses).andFailFast();
                 })
-                .onFailure().transform(this::ioFault)
+                .onFailure().transform(FileLockBackend::ioFault)
                 .map(all -> new LockStatusList(all.stream().filter(LockStatus::locked).toList()));
     }
 
@@ -203,8 +198,7 @@ public class FileLockBackend implements LockBackend {
 
     private ProblemException refused(LockResult.Failed failed) {
         if (failed.reason() == LockResult.Reason.ERROR) {
-            return new ProblemException(503, "error", "the lock state could not be read or written", Map.of(),
-                    Map.of("Retry-After", RETRY_AFTER_SECONDS));
+            return LockProblems.unavailable();
         }
         Map<String, Object> extras = new LinkedHashMap<>();
         failed.holder().ifPresent(h -> {
@@ -220,16 +214,7 @@ public class FileLockBackend implements LockBackend {
                 detail + failed.holder().map(h -> " (" + h.describe() + ")").orElse(""), extras, Map.of());
     }
 
-    private static ProblemException notHeld(LockName name) {
-        return ProblemException.notFound("lock '" + name.value() + "' is not held by that lock id");
-    }
-
-    private Throwable ioFault(Throwable f) {
-        if (f instanceof ProblemException) {
-            return f;
-        }
-        LOG.warnf("named lock operation failed: %s", f.toString());
-        return new ProblemException(503, "error", "the lock state could not be read or written", Map.of(),
-                Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    private static Throwable ioFault(Throwable f) {
+        return LockProblems.fault(f, "files");
     }
 }

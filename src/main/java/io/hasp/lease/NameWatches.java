@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import com.google.protobuf.ByteString;
 
 import io.hasp.etcd.EtcdClient;
+import io.hasp.etcd.KeyRanges;
 import io.hasp.etcd.api.Event;
 import io.hasp.etcd.api.WatchCreateRequest;
 import io.hasp.etcd.api.WatchResponse;
@@ -65,7 +66,7 @@ final class NameWatches {
 
         void open() {
             WatchCreateRequest create = WatchCreateRequest.newBuilder().setKey(keys.name(name))
-                    .setRangeEnd(EtcdKeys.rangeEnd(keys.name(name))).setStartRevision(covered + 1)
+                    .setRangeEnd(KeyRanges.prefixEnd(keys.name(name))).setStartRevision(covered + 1)
                     .addFilters(WatchCreateRequest.FilterType.NOPUT).build();
             Runnable c = etcd.watch(create, this::answer, this::end);
             boolean endedMeanwhile;

@@ -1,63 +1,59 @@
 package io.hasp.ops;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 
-import io.hasp.lease.LockMetrics;
 import io.hasp.lock.LockEvents;
 import io.hasp.lock.LockHandle;
 import io.hasp.lock.LockResult;
 import io.hasp.lock.LockType;
 
 /**
- * The lock engine's one {@link LockEvents} bean: every event goes to the meters ({@link LockMetrics}) and, for lock
- * waits, to the traces ({@link LockWaitSpans}).
+ * The lock engine's one {@link LockEvents} bean: every event goes to the meters ({@link LockMetrics}) and to the
+ * traces ({@link LockWaitSpans}, which take only the waits), in that order.
  */
 @ApplicationScoped
 @Typed(LockEvents.class)
 public class EngineEvents implements LockEvents {
 
-    private final LockMetrics metrics;
-    private final LockWaitSpans spans;
+    private final List<LockEvents> observers;
 
     @Inject
     public EngineEvents(LockMetrics metrics, LockWaitSpans spans) {
-        this.metrics = metrics;
-        this.spans = spans;
+        this.observers = List.of(metrics, spans);
     }
 
     @Override
     public void acquired(LockHandle handle, long waitNanos) {
-        metrics.acquired(handle, waitNanos);
-        spans.acquired(handle, waitNanos);
+        observers.forEach(o -> o.acquired(handle, waitNanos));
     }
 
     @Override
     public void failed(LockResult.Reason reason, long waitNanos) {
-        metrics.failed(reason, waitNanos);
+        observers.forEach(o -> o.failed(reason, waitNanos));
     }
 
     @Override
     public void failed(Path resource, LockType type, LockResult.Reason reason, long waitNanos) {
-        metrics.failed(resource, type, reason, waitNanos);
-        spans.failed(resource, type, reason, waitNanos);
+        observers.forEach(o -> o.failed(resource, type, reason, waitNanos));
     }
 
     @Override
     public void released(long heldNanos) {
-        metrics.released(heldNanos);
+        observers.forEach(o -> o.released(heldNanos));
     }
 
     @Override
     public void handedOff() {
-        metrics.handedOff();
+        observers.forEach(LockEvents::handedOff);
     }
 
     @Override
     public void staleBroken(boolean lease) {
-        metrics.staleBroken(lease);
+        observers.forEach(o -> o.staleBroken(lease));
     }
 }

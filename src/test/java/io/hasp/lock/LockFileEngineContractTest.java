@@ -10,7 +10,7 @@ class LockFileEngineContractTest extends AbstractFileLockServiceContractTest {
     @Override
     protected FileLockService newService() {
         return new LockFileEngine(TestConfig.lockEngine().withStaleAfter(Duration.ofSeconds(2))
-                .withRetryCap(Duration.ofMillis(100)));
+                .withRetryCap(POLL));
     }
 
     @Override
