@@ -4,7 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.hasp.token.Principal;
-import io.hasp.token.TokenManager;
+import io.hasp.token.TokenAuthenticator;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -14,7 +14,7 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Checks a bearer token against the token store ({@link TokenManager#authenticate}: constant-time, from a cached
+ * Checks a bearer token against the token store ({@link TokenAuthenticator#authenticate}: constant-time, from a cached
  * snapshot, without I/O while it is fresh). A known, unexpired token gives an identity whose principal is the
  * token's {@link Principal} and whose roles are every scope it grants; anything else fails with
  * {@link AuthenticationFailedException} (401).
@@ -22,10 +22,10 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
 
-    private final TokenManager tokens;
+    private final TokenAuthenticator tokens;
 
     @Inject
-    public TokenIdentityProvider(TokenManager tokens) {
+    public TokenIdentityProvider(TokenAuthenticator tokens) {
         this.tokens = tokens;
     }
 

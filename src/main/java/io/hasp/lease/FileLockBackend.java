@@ -28,6 +28,7 @@ import io.hasp.lock.LockLostException;
 import io.hasp.lock.LockOptions;
 import io.hasp.lock.LockResult;
 import io.hasp.lock.LockType;
+import io.hasp.storage.DataDirectory;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -52,16 +53,18 @@ public class FileLockBackend implements LockBackend {
 
     private final LockFileEngine engine;
     private final HaspConfig config;
+    private final DataDirectory dataDir;
 
     @Inject
-    public FileLockBackend(LockFileEngine engine, HaspConfig config) {
+    public FileLockBackend(LockFileEngine engine, HaspConfig config, DataDirectory dataDir) {
         this.engine = engine;
         this.config = config;
+        this.dataDir = dataDir;
     }
 
     /** Directory of the named locks' files. */
     public Path locksDir() {
-        return config.dataDir().resolve(LOCKS_DIR).toAbsolutePath().normalize();
+        return dataDir.file(LOCKS_DIR);
     }
 
     Path resource(LockName name) {

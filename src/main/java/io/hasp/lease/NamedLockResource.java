@@ -33,7 +33,7 @@ import io.hasp.http.SafeName;
 import io.hasp.ops.LockMetrics;
 import io.hasp.token.Principal;
 import io.hasp.token.Scope.Role;
-import io.hasp.token.TokenManager;
+import io.hasp.token.TokenAuthenticator;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
@@ -62,11 +62,11 @@ public class NamedLockResource {
 
     private final LockBackend locks;
     private final LockMetrics metrics;
-    private final TokenManager tokens;
+    private final TokenAuthenticator tokens;
     private final SecurityIdentity caller;
 
     @Inject
-    public NamedLockResource(LockBackend locks, LockMetrics metrics, TokenManager tokens, SecurityIdentity caller) {
+    public NamedLockResource(LockBackend locks, LockMetrics metrics, TokenAuthenticator tokens, SecurityIdentity caller) {
         this.locks = locks;
         this.metrics = metrics;
         this.tokens = tokens;

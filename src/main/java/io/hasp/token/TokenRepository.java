@@ -32,7 +32,7 @@ import io.smallrye.mutiny.Uni;
  * salted hash ({@link TokenSecrets}); the secret appears once, in the answer to its creation.
  *
  * <p>Every change made here is told to the listeners of {@link #onChange} once it is stored, so that the
- * authentication cache ({@link TokenManager}) reads the tokens again before it answers the next request; changes by
+ * authentication cache ({@link TokenAuthenticator}) reads the tokens again before it answers the next request; changes by
  * other replicas reach it through {@link #watch} or its own re-checks.
  */
 @Singleton

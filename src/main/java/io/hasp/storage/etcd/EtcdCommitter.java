@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import com.google.protobuf.ByteString;
 
+import io.hasp.etcd.KeyRanges;
 import io.hasp.etcd.EtcdClient;
 import io.hasp.etcd.api.Compare;
 import io.hasp.etcd.api.DeleteRangeRequest;
@@ -196,7 +197,7 @@ final class EtcdCommitter<T extends Versioned<T>> {
         if (base.exists() && ctx.layout().hasEntries()) {
             ByteString prefix = keys.entries(id);
             txn.addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(prefix)
-                    .setRangeEnd(RecordKeys.rangeEnd(prefix)).setMinModRevision(base.modRevision() + 1)
+                    .setRangeEnd(KeyRanges.prefixEnd(prefix)).setMinModRevision(base.modRevision() + 1)
                     .setLimit(PREFETCH)));
         }
         if (!out.changed()) {
@@ -209,7 +210,7 @@ final class EtcdCommitter<T extends Versioned<T>> {
                 Tombstone gone = new Tombstone(out.before().version(), writers);
                 txn.addSuccess(delete(keys.meta(id), null));
                 if (ctx.layout().hasEntries()) {
-                    txn.addSuccess(delete(keys.entries(id), RecordKeys.rangeEnd(keys.entries(id))));
+                    txn.addSuccess(delete(keys.entries(id), KeyRanges.prefixEnd(keys.entries(id))));
                 }
                 txn.addSuccess(put(keys.tombstone(id), gone.bytes(ctx.json())));
                 return turns(txn, base, out, null, gone);
@@ -252,7 +253,7 @@ final class EtcdCommitter<T extends Versioned<T>> {
         ByteString waiting = ctx.keys().waiting(id);
         txn.addSuccess(delete(mine, null));
         txn.addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(waiting)
-                .setRangeEnd(RecordKeys.rangeEnd(waiting)).setKeysOnly(true).setLimit(WaitingRoom.READ_LIMIT)));
+                .setRangeEnd(KeyRanges.prefixEnd(waiting)).setKeysOnly(true).setLimit(WaitingRoom.READ_LIMIT)));
         long lease = ctx.waiting().lease();
         if (lease != 0) {
             txn.addFailure(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(mine).setLease(lease)));

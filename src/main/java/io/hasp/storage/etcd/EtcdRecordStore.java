@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import com.google.protobuf.ByteString;
 
+import io.hasp.etcd.KeyRanges;
 import io.hasp.etcd.api.KeyValue;
 import io.hasp.etcd.api.RangeRequest;
 import io.hasp.etcd.api.WatchCreateRequest;
@@ -83,7 +84,7 @@ public final class EtcdRecordStore<T extends Versioned<T>> implements RecordStor
      */
     public Uni<Long> revision() {
         ByteString prefix = ctx.keys().metas();
-        return ctx.etcd().range(RangeRequest.newBuilder().setKey(prefix).setRangeEnd(RecordKeys.rangeEnd(prefix))
+        return ctx.etcd().range(RangeRequest.newBuilder().setKey(prefix).setRangeEnd(KeyRanges.prefixEnd(prefix))
                         .setCountOnly(true).build()).map(r -> r.getHeader().getRevision())
                 .onFailure().transform(f -> ctx.unreachable());
     }
@@ -109,7 +110,7 @@ public final class EtcdRecordStore<T extends Versioned<T>> implements RecordStor
     /** The records listed at {@code revision} (0: now), unreadable ones left out with a warning. */
     private Uni<List<T>> listing(long revision) {
         ByteString prefix = ctx.keys().metas();
-        return ctx.reader().range(prefix, RecordKeys.rangeEnd(prefix), revision, 0)
+        return ctx.reader().range(prefix, KeyRanges.prefixEnd(prefix), revision, 0)
                 .onItem().transformToMulti(metas -> Multi.createFrom().iterable(metas.kvs())
                         .map(kv -> new Listed(kv, metas.revision())))
                 .onItem().transformToUniAndConcatenate(this::listed)

@@ -66,18 +66,6 @@ final class RecordKeys {
         return metaKey.substring(metas().size()).toStringUtf8();
     }
 
-    /** The end of the range of keys that start with {@code prefix}, as etcd's clients compute it. */
-    static ByteString rangeEnd(ByteString prefix) {
-        byte[] end = prefix.toByteArray();
-        for (int i = end.length - 1; i >= 0; i--) {
-            if (end[i] != (byte) 0xff) {
-                end[i]++;
-                return ByteString.copyFrom(end, 0, i + 1);
-            }
-        }
-        return ByteString.copyFrom(new byte[] {0});
-    }
-
     static ByteString bytes(String s) {
         return ByteString.copyFrom(s, StandardCharsets.UTF_8);
     }

@@ -11,6 +11,7 @@ import com.google.protobuf.ByteString;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.hasp.etcd.KeyRanges;
 import io.hasp.etcd.EtcdClient;
 import io.hasp.etcd.api.KeyValue;
 import io.hasp.etcd.api.RangeRequest;
@@ -114,7 +115,7 @@ final class RecordReader<T extends Versioned<T>> {
     /** Every entry of record {@code id} at {@code revision} (changed at {@code minMod} or later), opened. */
     Uni<SortedMap<String, byte[]>> entries(String id, long revision, long minMod) {
         ByteString prefix = keys.entries(id);
-        return range(prefix, RecordKeys.rangeEnd(prefix), revision, minMod).map(r -> {
+        return range(prefix, KeyRanges.prefixEnd(prefix), revision, minMod).map(r -> {
             try {
                 return entries(id, r.kvs());
             } catch (RuntimeException bad) {

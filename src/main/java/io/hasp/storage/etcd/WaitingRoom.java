@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import com.google.protobuf.ByteString;
 
+import io.hasp.etcd.KeyRanges;
 import io.hasp.etcd.EtcdClient;
 import io.hasp.etcd.api.DeleteRangeRequest;
 import io.hasp.etcd.api.KeyValue;
@@ -223,7 +224,7 @@ final class WaitingRoom {
             return;
         }
         AtomicBoolean ended = new AtomicBoolean();
-        watch = etcd.watch(WatchCreateRequest.newBuilder().setKey(prefix).setRangeEnd(RecordKeys.rangeEnd(prefix))
+        watch = etcd.watch(WatchCreateRequest.newBuilder().setKey(prefix).setRangeEnd(KeyRanges.prefixEnd(prefix))
                 .addFilters(WatchCreateRequest.FilterType.NOPUT).build(), r -> events(r, ended), f -> rewatch(ended));
     }
 

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.google.protobuf.ByteString;
 
+import io.hasp.etcd.KeyRanges;
 import io.hasp.TestConfig;
 import io.hasp.credential.CredentialRepository;
 import io.hasp.credential.CredentialRequest;
@@ -53,7 +54,7 @@ import io.hasp.token.AdminToken;
 import io.hasp.token.CreateTokenRequest;
 import io.hasp.token.CreatedToken;
 import io.hasp.token.Scope;
-import io.hasp.token.TokenManager;
+import io.hasp.token.TokenAuthenticator;
 import io.hasp.token.TokenRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -183,7 +184,7 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         }
         ByteString waiting = ByteString.copyFromUtf8(namespace + "waiting/");
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> clients.client().range(RangeRequest.newBuilder()
-                .setKey(waiting).setRangeEnd(RecordKeys.rangeEnd(waiting)).setCountOnly(true).build())
+                .setKey(waiting).setRangeEnd(KeyRanges.prefixEnd(waiting)).setCountOnly(true).build())
                 .await().atMost(WAIT).getCount() == 0);
     }
 
@@ -209,7 +210,7 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         }
         // the revoker: every 10 ms, read the waiting keys; once some are on leases, revoke those leases
         tasks.add(() -> Multi.createBy().repeating().uni(() -> clients.client().range(RangeRequest.newBuilder()
-                        .setKey(waiting).setRangeEnd(RecordKeys.rangeEnd(waiting)).build())
+                        .setKey(waiting).setRangeEnd(KeyRanges.prefixEnd(waiting)).build())
                         .onItem().delayIt().by(Duration.ofMillis(10))).atMost(1000)
                 .map(r -> r.getKvsList().stream().mapToLong(KeyValue::getLease).filter(l -> l != 0).distinct().boxed()
                         .toList())
@@ -266,7 +267,7 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         TokenRepository tokens = new TokenRepository(replica(0), Clock.systemUTC());
         String secret = tokens.create(new CreateTokenRequest("dumped", List.of(Scope.READ), null)).await()
                 .atMost(WAIT).token();
-        assertTrue(new TokenManager(tokens, AdminToken.of("dump-admin-token-0123456789"), Clock.systemUTC())
+        assertTrue(new TokenAuthenticator(tokens, AdminToken.of("dump-admin-token-0123456789"), Clock.systemUTC())
                 .authenticate(secret).await().atMost(WAIT).isPresent());
 
         List<KeyValue> all = dumpEverything();
@@ -301,7 +302,7 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         AdminToken admin = AdminToken.of("revocation-admin-token-0123456789");
         TokenRepository a = new TokenRepository(replica(0), Clock.systemUTC());
         // b's time stands still: its snapshot never ages, so only the watch can make it read the tokens again
-        TokenManager b = new TokenManager(new TokenRepository(replica(1), Clock.systemUTC()),
+        TokenAuthenticator b = new TokenAuthenticator(new TokenRepository(replica(1), Clock.systemUTC()),
                 admin, Clock.systemUTC(), () -> 0L);
         CreatedToken made = a.create(new CreateTokenRequest("shared", List.of(Scope.READ), null)).await()
                 .atMost(WAIT);

@@ -35,7 +35,7 @@ import io.smallrye.mutiny.Uni;
  * A request whose snapshot is fresh is answered without any I/O.
  */
 @Singleton
-public class TokenManager {
+public class TokenAuthenticator {
 
     /** Longest time between two checks of the token record for changes, when no watch tells of them. */
     public static final Duration RECHECK = Duration.ofMillis(250);
@@ -60,12 +60,12 @@ public class TokenManager {
     private volatile Refresh refresh;
 
     @Inject
-    public TokenManager(TokenRepository tokens, AdminToken admin, Clock clock) {
+    public TokenAuthenticator(TokenRepository tokens, AdminToken admin, Clock clock) {
         this(tokens, admin, clock, System::nanoTime);
     }
 
     /** @param nanoTime the monotonic time that ages a snapshot ({@link #RECHECK}) */
-    public TokenManager(TokenRepository tokens, AdminToken admin, Clock clock, LongSupplier nanoTime) {
+    public TokenAuthenticator(TokenRepository tokens, AdminToken admin, Clock clock, LongSupplier nanoTime) {
         this.tokens = tokens;
         this.admin = admin;
         this.clock = clock;

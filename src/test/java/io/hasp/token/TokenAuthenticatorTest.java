@@ -26,7 +26,7 @@ import io.hasp.lock.LockOptions;
 import io.hasp.storage.FileStores;
 import io.smallrye.mutiny.Uni;
 
-class TokenManagerTest {
+class TokenAuthenticatorTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -44,7 +44,7 @@ class TokenManagerTest {
     }
 
     /** One replica's token repository and the authentication cache it feeds. */
-    private record Replica(TokenRepository tokens, TokenManager auth) {
+    private record Replica(TokenRepository tokens, TokenAuthenticator auth) {
     }
 
     private Replica replica() {
@@ -54,7 +54,7 @@ class TokenManagerTest {
         TokenRepository tokens = new TokenRepository(new FileStores(engine, data)
                 .withLockOptions(TestConfig.lockOptions().withMaxRetries(10_000)), Clock.systemUTC());
         return new Replica(tokens,
-                new TokenManager(tokens, AdminToken.of("the-admin-token-123456"), Clock.systemUTC(), nanos::get));
+                new TokenAuthenticator(tokens, AdminToken.of("the-admin-token-123456"), Clock.systemUTC(), nanos::get));
     }
 
     private static CreateTokenRequest request(String name) {
@@ -64,7 +64,7 @@ class TokenManagerTest {
     @Test
     void theSecretIsNeverStoredAndAuthenticatesWithItsScopes() throws Exception {
         Replica replica = replica();
-        TokenManager tokens = replica.auth();
+        TokenAuthenticator tokens = replica.auth();
 
         CreatedToken created = replica.tokens().create(request("ci")).await().atMost(WAIT);
 
@@ -90,7 +90,7 @@ class TokenManagerTest {
 
         assertTrue(here.auth().authenticate(created.token()).await().atMost(WAIT).isPresent(),
                 "within the recheck interval the cached snapshot answers, without I/O");
-        nanos.addAndGet(TokenManager.RECHECK.toNanos());
+        nanos.addAndGet(TokenAuthenticator.RECHECK.toNanos());
         assertTrue(here.auth().authenticate(created.token()).await().atMost(WAIT).isEmpty(),
                 "after the interval the changed file is re-read");
     }
