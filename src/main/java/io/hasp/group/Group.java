@@ -7,7 +7,6 @@ import java.util.Set;
 
 import io.hasp.ValidationException;
 import io.hasp.storage.Checks;
-import io.hasp.storage.SafeNames;
 import io.hasp.storage.Versioned;
 
 /** A group of sessions, stored as {@code <data-dir>/groups/<id>.json}; session ids are unique within it. */
@@ -18,11 +17,7 @@ public record Group(String id, String name, long version, Instant createdAt, Ins
     static final int MAX_SESSIONS = 10_000;
 
     public Group {
-        SafeNames.require("group id", id);
-        Checks.requireText("name", name, MAX_NAME);
-        Checks.version(version);
-        Checks.require("createdAt", createdAt);
-        Checks.require("updatedAt", updatedAt);
+        Checks.namedRecord("group id", id, name, MAX_NAME, version, createdAt, updatedAt);
         sessions = checkSessions(sessions);
     }
 

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 
 import io.hasp.storage.Checks;
-import io.hasp.storage.SafeNames;
 import io.hasp.storage.Versioned;
 
 /** A queue of commands, stored as {@code <data-dir>/queues/<id>.json}; the order of {@code commands} is the queue's. */
@@ -15,11 +14,7 @@ public record Queue(String id, String name, long version, Instant createdAt, Ins
     public static final int MAX_NAME = 200;
 
     public Queue {
-        SafeNames.require("queue id", id);
-        Checks.requireText("name", name, MAX_NAME);
-        Checks.version(version);
-        Checks.require("createdAt", createdAt);
-        Checks.require("updatedAt", updatedAt);
+        Checks.namedRecord("queue id", id, name, MAX_NAME, version, createdAt, updatedAt);
         commands = CommandList.of(commands);
     }
 

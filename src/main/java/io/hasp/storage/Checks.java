@@ -48,4 +48,17 @@ public final class Checks {
         }
         return version;
     }
+
+    /**
+     * The members every named record has (queues, groups): a safe id (its kind in {@code idField}), a name of at most
+     * {@code maxName} characters, a version, and both times.
+     */
+    public static void namedRecord(String idField, String id, String name, int maxName, long version,
+                                   Object createdAt, Object updatedAt) {
+        SafeNames.require(idField, id);
+        requireText("name", name, maxName);
+        version(version);
+        require("createdAt", createdAt);
+        require("updatedAt", updatedAt);
+    }
 }
