@@ -1,7 +1,5 @@
 package io.hasp.bookmark;
 
-import java.net.URI;
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -27,8 +25,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.hasp.http.IfMatch;
+import io.hasp.http.RecordAnswers;
 import io.hasp.http.SafeName;
-import io.hasp.storage.RecordNotFoundException;
 import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
@@ -45,6 +43,8 @@ public class BookmarkResource {
     static final String REQUEST = "{\"id\": \"docs\", \"title\": \"Docs\", \"target\": \"https://example.com/docs\", "
             + "\"tags\": [\"ref\"]}";
 
+    private static final RecordAnswers<Bookmark> ANSWERS = new RecordAnswers<>("/v1/bookmarks", "bookmark");
+
     private final BookmarkRepository bookmarks;
 
     @Inject
@@ -59,9 +59,7 @@ public class BookmarkResource {
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "bookmark", value = EXAMPLE)))
     @RolesAllowed(Role.WRITE)
     public Uni<RestResponse<Bookmark>> create(@Valid @NotNull BookmarkRequest body) {
-        return bookmarks.create(body).map(b -> RestResponse.ResponseBuilder
-                .<Bookmark>created(URI.create("/v1/bookmarks/" + b.id())).entity(b).tag(IfMatch.etag(b.version()))
-                .build());
+        return bookmarks.create(body).map(b -> ANSWERS.created(b.id(), b));
     }
 
     @GET
@@ -81,9 +79,7 @@ public class BookmarkResource {
     @APIResponse(responseCode = "404", description = "Unknown bookmark")
     @RolesAllowed(Role.READ)
     public Uni<RestResponse<Bookmark>> get(@PathParam("id") @SafeName String id) {
-        return bookmarks.get(id).map(found -> found
-                .map(b -> RestResponse.ResponseBuilder.ok(b).tag(IfMatch.etag(b.version())).build())
-                .orElseThrow(() -> new RecordNotFoundException("bookmark " + id + " does not exist")));
+        return bookmarks.get(id).map(found -> ANSWERS.found(id, found));
     }
 
     @PUT
@@ -97,13 +93,7 @@ public class BookmarkResource {
     @RolesAllowed(Role.WRITE)
     public Uni<RestResponse<Bookmark>> save(@PathParam("id") @SafeName String id, @Valid @NotNull BookmarkRequest body,
                                             @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return bookmarks.save(id, body, IfMatch.parse(ifMatch)).map(saved -> {
-            Bookmark b = saved.record();
-            RestResponse.ResponseBuilder<Bookmark> response = saved.created()
-                    ? RestResponse.ResponseBuilder.<Bookmark>created(URI.create("/v1/bookmarks/" + id)).entity(b)
-                    : RestResponse.ResponseBuilder.ok(b);
-            return response.tag(IfMatch.etag(b.version())).build();
-        });
+        return bookmarks.save(id, body, IfMatch.parse(ifMatch)).map(saved -> ANSWERS.saved(id, saved));
     }
 
     @PATCH
@@ -116,8 +106,7 @@ public class BookmarkResource {
     @RolesAllowed(Role.WRITE)
     public Uni<RestResponse<Bookmark>> update(@PathParam("id") @SafeName String id, @Valid @NotNull BookmarkPatch body,
                                               @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return bookmarks.update(id, body, IfMatch.parse(ifMatch))
-                .map(b -> RestResponse.ResponseBuilder.ok(b).tag(IfMatch.etag(b.version())).build());
+        return bookmarks.update(id, body, IfMatch.parse(ifMatch)).map(ANSWERS::ok);
     }
 
     @DELETE
@@ -128,11 +117,6 @@ public class BookmarkResource {
     @RolesAllowed(Role.WRITE)
     public Uni<RestResponse<Void>> delete(@PathParam("id") @SafeName String id,
                                           @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return bookmarks.delete(id, IfMatch.parse(ifMatch)).map(existed -> {
-            if (!existed) {
-                throw new RecordNotFoundException("bookmark " + id + " does not exist");
-            }
-            return RestResponse.noContent();
-        });
+        return bookmarks.delete(id, IfMatch.parse(ifMatch)).map(existed -> ANSWERS.deleted(id, existed));
     }
 }

@@ -25,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.hasp.http.RecordAnswers;
 import io.hasp.http.SafeName;
 import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
@@ -59,9 +60,7 @@ public class CredentialResource {
                                                       @Valid @NotNull CredentialRequest body) {
         return credentials.put(name, body).map(created -> {
             Map<String, Object> answer = Map.of("name", name, "created", created);
-            return created
-                    ? RestResponse.ResponseBuilder.<Map<String, Object>>created(URI.create("/v1/credentials/" + name))
-                            .entity(answer).build()
+            return created ? RecordAnswers.createdAt(URI.create("/v1/credentials/" + name), answer)
                     : RestResponse.ok(answer);
         });
     }

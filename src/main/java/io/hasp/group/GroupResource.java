@@ -1,7 +1,5 @@
 package io.hasp.group;
 
-import java.net.URI;
-
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -28,8 +26,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.hasp.http.IfMatch;
+import io.hasp.http.RecordAnswers;
 import io.hasp.http.SafeName;
-import io.hasp.storage.RecordNotFoundException;
 import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
@@ -43,6 +41,8 @@ public class GroupResource {
     static final String EXAMPLE = "{\"id\": \"release\", \"name\": \"Release 1.2\", \"version\": 4, \"createdAt\": "
             + "\"2026-01-31T10:00:00Z\", \"updatedAt\": \"2026-01-31T10:07:00Z\", \"sessions\": [{\"sessionId\": "
             + "\"s1\", \"status\": \"running\", \"updatedAt\": \"2026-01-31T10:07:00Z\", \"host\": \"build-3\"}]}";
+
+    private static final RecordAnswers<Group> ANSWERS = new RecordAnswers<>("/v1/groups", "group");
 
     private final GroupRepository groups;
 
@@ -59,8 +59,7 @@ public class GroupResource {
             mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "group", value = EXAMPLE)))
     @RolesAllowed(Role.WRITE)
     public Uni<RestResponse<Group>> create(@Valid @NotNull GroupRequest body) {
-        return groups.create(body).map(g -> RestResponse.ResponseBuilder
-                .<Group>created(URI.create("/v1/groups/" + g.id())).entity(g).tag(IfMatch.etag(g.version())).build());
+        return groups.create(body).map(g -> ANSWERS.created(g.id(), g));
     }
 
     @GET
@@ -80,9 +79,7 @@ public class GroupResource {
     @APIResponse(responseCode = "404", description = "Unknown group")
     @RolesAllowed(Role.READ)
     public Uni<RestResponse<Group>> get(@PathParam("id") @SafeName String id) {
-        return groups.get(id).map(found -> found
-                .map(g -> RestResponse.ResponseBuilder.ok(g).tag(IfMatch.etag(g.version())).build())
-                .orElseThrow(() -> new RecordNotFoundException("group " + id + " does not exist")));
+        return groups.get(id).map(found -> ANSWERS.found(id, found));
     }
 
     @PUT
@@ -96,13 +93,7 @@ public class GroupResource {
     @RolesAllowed(Role.WRITE)
     public Uni<RestResponse<Group>> save(@PathParam("id") @SafeName String id, @Valid @NotNull GroupRequest body,
                                          @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return groups.save(id, body, IfMatch.parse(ifMatch)).map(saved -> {
-            Group g = saved.record();
-            RestResponse.ResponseBuilder<Group> response = saved.created()
-                    ? RestResponse.ResponseBuilder.<Group>created(URI.create("/v1/groups/" + id)).entity(g)
-                    : RestResponse.ResponseBuilder.ok(g);
-            return response.tag(IfMatch.etag(g.version())).build();
-        });
+        return groups.save(id, body, IfMatch.parse(ifMatch)).map(saved -> ANSWERS.saved(id, saved));
     }
 
     @PUT
@@ -122,8 +113,7 @@ public class GroupResource {
         fields.put("sessionId", sessionId);
         fields.remove("updatedAt");
         Session update = Session.fromJson(fields);
-        return groups.updateSession(id, update, IfMatch.parse(ifMatch))
-                .map(g -> RestResponse.ResponseBuilder.ok(g).tag(IfMatch.etag(g.version())).build());
+        return groups.updateSession(id, update, IfMatch.parse(ifMatch)).map(ANSWERS::ok);
     }
 
     @DELETE
@@ -136,8 +126,7 @@ public class GroupResource {
     public Uni<RestResponse<Group>> removeSession(@PathParam("id") @SafeName String id,
                                                   @PathParam("sessionId") @SafeName String sessionId,
                                                   @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return groups.removeSession(id, sessionId, IfMatch.parse(ifMatch))
-                .map(g -> RestResponse.ResponseBuilder.ok(g).tag(IfMatch.etag(g.version())).build());
+        return groups.removeSession(id, sessionId, IfMatch.parse(ifMatch)).map(ANSWERS::ok);
     }
 
     @DELETE
@@ -148,11 +137,6 @@ public class GroupResource {
     @RolesAllowed(Role.WRITE)
     public Uni<RestResponse<Void>> delete(@PathParam("id") @SafeName String id,
                                           @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return groups.delete(id, IfMatch.parse(ifMatch)).map(existed -> {
-            if (!existed) {
-                throw new RecordNotFoundException("group " + id + " does not exist");
-            }
-            return RestResponse.noContent();
-        });
+        return groups.delete(id, IfMatch.parse(ifMatch)).map(existed -> ANSWERS.deleted(id, existed));
     }
 }

@@ -29,6 +29,9 @@ import io.hasp.lock.LockHolder;
 import io.hasp.lock.LockResult;
 import io.hasp.lock.LockType;
 import io.hasp.lock.ProcessIdentity;
+import io.hasp.ops.LockMetrics;
+import io.hasp.ops.LockWaitSpans;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -65,7 +68,8 @@ final class EtcdAcquisition {
 
     /** What every acquisition of the backend shares. */
     record Deps(EtcdClient etcd, EtcdKeys keys, EtcdQueue queue, SpareLeases leases, NameWatches watches,
-                EtcdHolders holders, LockMetrics metrics, ObjectMapper json, ProcessIdentity me) {
+                EtcdHolders holders, LockMetrics metrics, LockWaitSpans spans, ObjectMapper json,
+                ProcessIdentity me) {
     }
 
     /**
@@ -82,6 +86,8 @@ final class EtcdAcquisition {
     private final Deps d;
     private final Plan plan;
     private final long start = System.nanoTime();
+    /** The context of the acquire call (the request's span): the wait's span is its child. */
+    private final Context caller = Context.current();
     private final Map<String, String> ids = new LinkedHashMap<>();
     private final Map<String, SpareLeases.Lease> leases = new ConcurrentHashMap<>();
     /** Create revision of this acquisition's keys; 0 while none may exist. */
@@ -272,9 +278,16 @@ final class EtcdAcquisition {
                 grants.add(new LockGrant(name, EtcdKeys.lockId(plan.type(), ids.get(name), revision), plan.type(),
                         revision, at.truncatedTo(ChronoUnit.MILLIS), leases.get(name).expiresAt()));
             }
-            d.metrics().granted(System.nanoTime() - start);
+            waitEnded(Optional.empty());
             return Uni.createFrom().item(grants);
         });
+    }
+
+    /** The wait ended, granted or {@code refused}: counted ({@link LockMetrics}) and traced, one span per name. */
+    private void waitEnded(Optional<LockResult.Reason> refused) {
+        long wait = System.nanoTime() - start;
+        refused.ifPresentOrElse(r -> d.metrics().failed(r, wait), () -> d.metrics().granted(wait));
+        plan.names().forEach(name -> d.spans().waited(caller, name, plan.type(), refused, wait));
     }
 
     /** The keys say when the grant was made, not when it was asked for (status answers show it). */
@@ -304,7 +317,7 @@ final class EtcdAcquisition {
      * {@code name} read now).
      */
     private Uni<List<LockGrant>> refuse(LockResult.Reason reason, String name, KeyValue knownHolder) {
-        d.metrics().failed(reason, System.nanoTime() - start);
+        waitEnded(Optional.of(reason));
         Uni<Optional<LockHolder>> holder = knownHolder != null
                 ? d.holders().withExpiry(knownHolder).map(Optional::of)
                         .onFailure().recoverWithItem(Optional.empty())

@@ -30,6 +30,8 @@ import io.hasp.etcd.api.TxnRequest;
 import io.hasp.http.ProblemException;
 import io.hasp.lock.LockType;
 import io.hasp.lock.ProcessIdentity;
+import io.hasp.ops.LockMetrics;
+import io.hasp.ops.LockWaitSpans;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Uni;
 
@@ -74,7 +76,8 @@ public class EtcdLockBackend implements LockBackend {
     private final EtcdAcquisition.Deps deps;
 
     @Inject
-    public EtcdLockBackend(EtcdClient etcd, HaspConfig config, LockMetrics metrics, ObjectMapper json) {
+    public EtcdLockBackend(EtcdClient etcd, HaspConfig config, LockMetrics metrics, LockWaitSpans spans,
+                           ObjectMapper json) {
         this.etcd = etcd;
         this.config = config;
         this.metrics = metrics;
@@ -84,7 +87,7 @@ public class EtcdLockBackend implements LockBackend {
         this.spares = new SpareLeases(etcd);
         this.holders = new EtcdHolders(etcd, queue, json);
         this.deps = new EtcdAcquisition.Deps(etcd, keys, queue, spares, new NameWatches(etcd, keys), holders, metrics,
-                json, ProcessIdentity.current());
+                spans, json, ProcessIdentity.current());
     }
 
     @Override

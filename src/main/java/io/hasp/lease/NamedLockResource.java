@@ -30,6 +30,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.hasp.http.ProblemException;
 import io.hasp.http.ProblemMapper;
 import io.hasp.http.SafeName;
+import io.hasp.ops.LockMetrics;
 import io.hasp.token.Principal;
 import io.hasp.token.Scope.Role;
 import io.hasp.token.TokenManager;

@@ -6,7 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 
-import io.hasp.lease.LockMetrics;
 import io.hasp.lock.LockEvents;
 import io.hasp.lock.LockHandle;
 import io.hasp.lock.LockResult;

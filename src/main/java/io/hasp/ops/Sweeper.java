@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.hasp.HaspConfig;
-import io.hasp.lease.LockMetrics;
 import io.hasp.lease.LockBackend;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.SweepReport;

@@ -29,8 +29,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.hasp.HaspConfig;
 import io.hasp.ValidationException;
 import io.hasp.http.IfMatch;
+import io.hasp.http.RecordAnswers;
 import io.hasp.http.SafeName;
-import io.hasp.storage.RecordNotFoundException;
 import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
@@ -51,6 +51,8 @@ public class QueueResource {
              "createdAt": "2026-01-31T10:05:00Z", "updatedAt": "2026-01-31T10:06:00Z", "claimedBy": "runner-7",
              "claimExpiresAt": "2026-01-31T10:06:30Z"}""";
 
+    private static final RecordAnswers<Queue> ANSWERS = new RecordAnswers<>("/v1/queues", "queue");
+
     private final QueueRepository queues;
     private final HaspConfig config;
 
@@ -69,9 +71,7 @@ public class QueueResource {
     @APIResponse(responseCode = "409", description = "The id exists already")
     @RolesAllowed(Role.WRITE)
     public Uni<RestResponse<Queue>> create(@Valid @NotNull CreateQueueRequest body) {
-        return queues.create(body.id(), body.name())
-                .map(q -> RestResponse.ResponseBuilder.<Queue>created(URI.create("/v1/queues/" + q.id())).entity(q)
-                        .tag(IfMatch.etag(q.version())).build());
+        return queues.create(body.id(), body.name()).map(q -> ANSWERS.created(q.id(), q));
     }
 
     @GET
@@ -93,9 +93,7 @@ public class QueueResource {
     @APIResponse(responseCode = "404", description = "Unknown queue")
     @RolesAllowed(Role.READ)
     public Uni<RestResponse<Queue>> get(@PathParam("id") @SafeName String id) {
-        return queues.get(id).map(found -> found
-                .map(q -> RestResponse.ResponseBuilder.ok(q).tag(IfMatch.etag(q.version())).build())
-                .orElseThrow(() -> new RecordNotFoundException("queue " + id + " does not exist")));
+        return queues.get(id).map(found -> ANSWERS.found(id, found));
     }
 
     @DELETE
@@ -107,12 +105,7 @@ public class QueueResource {
     @RolesAllowed(Role.WRITE)
     public Uni<RestResponse<Void>> delete(@PathParam("id") @SafeName String id,
                                           @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return queues.delete(id, IfMatch.parse(ifMatch)).map(existed -> {
-            if (!existed) {
-                throw new RecordNotFoundException("queue " + id + " does not exist");
-            }
-            return RestResponse.noContent();
-        });
+        return queues.delete(id, IfMatch.parse(ifMatch)).map(existed -> ANSWERS.deleted(id, existed));
     }
 
     @POST
@@ -132,8 +125,7 @@ public class QueueResource {
                                                  @Valid @NotNull NewCommandRequest body,
                                                  @HeaderParam(IfMatch.HEADER) String ifMatch) {
         return queues.addCommand(id, body, IfMatch.parse(ifMatch))
-                .map(c -> RestResponse.ResponseBuilder.<Command>
-                        created(URI.create("/v1/queues/" + id + "/commands/" + c.id())).entity(c).build());
+                .map(c -> RecordAnswers.createdAt(URI.create(ANSWERS.location(id) + "/commands/" + c.id()), c));
     }
 
     @PATCH
@@ -179,8 +171,7 @@ public class QueueResource {
                                                 @PathParam("commandId") @SafeName String commandId,
                                                 @Valid @NotNull MoveRequest body,
                                                 @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return queues.moveCommand(id, commandId, body.position(), IfMatch.parse(ifMatch))
-                .map(q -> RestResponse.ResponseBuilder.ok(q).tag(IfMatch.etag(q.version())).build());
+        return queues.moveCommand(id, commandId, body.position(), IfMatch.parse(ifMatch)).map(ANSWERS::ok);
     }
 
     @POST

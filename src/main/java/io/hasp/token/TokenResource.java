@@ -23,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import io.hasp.http.RecordAnswers;
 import io.hasp.http.SafeName;
 import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
@@ -53,8 +54,7 @@ public class TokenResource {
             + "\"2026-01-31T10:00:00Z\", \"expiresAt\": \"2027-01-01T00:00:00Z\", \"token\": "
             + "\"hasp_3f2a9c1d0b7e4a55_x8Jq...\"}")))
     public Uni<RestResponse<CreatedToken>> create(@Valid @NotNull CreateTokenRequest body) {
-        return tokens.create(body).map(t -> RestResponse.ResponseBuilder
-                .<CreatedToken>created(URI.create("/v1/tokens/" + t.id())).entity(t).build());
+        return tokens.create(body).map(t -> RecordAnswers.createdAt(URI.create("/v1/tokens/" + t.id()), t));
     }
 
     @GET

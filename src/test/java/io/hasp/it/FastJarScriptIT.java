@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,15 +46,11 @@ class FastJarScriptIT {
         Process service = pb.start();
         try {
             String base = "http://127.0.0.1:" + port;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            int ready = -1;
-            while (System.nanoTime() < deadline && service.isAlive()) {
-                ready = status(base + "/q/health/ready");
-                if (ready == 200) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
+            // ready, or dead (then the assertion below shows the log)
+            int ready = Awaitility.await("ready or exited").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> service.isAlive() ? status(base + "/q/health/ready") : -1,
+                            status -> status == 200 || !service.isAlive());
             assertEquals(200, ready, "ready; log: " + Files.readString(temp.resolve("run.log")));
             assertEquals(200, status(base + "/q/health/started"));
             assertEquals(200, status(base + "/q/health/live"));

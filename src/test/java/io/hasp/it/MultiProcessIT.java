@@ -338,22 +338,18 @@ class MultiProcessIT {
         }
     }
 
-    private static void awaitUp(String base) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            for (Process p : servers) {
-                assertTrue(p.isAlive(), "an instance died at start-up; see target/it-logs");
-            }
-            try {
-                if (call(base, "GET", "/v1/queues", null).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // Not listening yet.
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(base + " did not come up within 90 s");
+    private static void awaitUp(String base) {
+        org.awaitility.Awaitility.await(base + " comes up").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    for (Process p : servers) {
+                        assertTrue(p.isAlive(), "an instance died at start-up; see target/it-logs");
+                    }
+                    try {
+                        return call(base, "GET", "/v1/queues", null).statusCode() == 200;
+                    } catch (IOException notYet) {
+                        return false; // not listening yet
+                    }
+                });
     }
 
     private static int freePort() throws IOException {

@@ -52,6 +52,7 @@ class TwoReplicasIT {
             assertTrue(Instant.parse(renewed.get("expiresAt").asText()).isAfter(firstEnd.plusSeconds(40)));
             // the renewal holds beyond the first lease's end, seen from the granting replica
             long untilFirstEnd = Duration.between(Instant.now(), firstEnd).toMillis() + 500;
+            // time is the subject: the first lease's end must have passed (nothing happens then to wait on)
             Thread.sleep(Math.max(0, Math.min(untilFirstEnd, 9000)));
             assertTrue(a.call(200, "GET", "/v1/locks/shared-name", null).get("locked").asBoolean());
             a.call(409, "POST", "/v1/locks/shared-name", Map.of("timeoutMs", 0));

@@ -8,7 +8,7 @@ class LockFileEngineContractTest extends AbstractFileLockServiceContractTest {
     @Override
     protected FileLockService newService() {
         return new LockFileEngine(LockEngineSettings.defaults().withStaleAfter(Duration.ofSeconds(2))
-                .withRetryCap(Duration.ofMillis(100)));
+                .withRetryCap(POLL));
     }
 
     @Override

@@ -307,8 +307,8 @@ class MultiProcessLockTest {
             LockHandle held = ((LockResult.Acquired) parent.acquire(res).await().atMost(CHILD)).handle();
             ChildJvm waiter = child(List.of("-Dretry.cap.ms=2000"), "wait", res.toString(), "100");
             assertEquals("WAITING", waiter.nextLine(CHILD));
-            // time is the subject: long enough for a polling waiter's backoff to reach its 2 s cap
-            Thread.sleep(2500);
+            // long enough for a polling waiter's backoff to reach its 2 s cap, so that only a wake-up is in time
+            Thread.sleep(2500); // time is the subject
             long released = System.nanoTime();
             held.release().await().atMost(CHILD);
             assertTrue(waiter.nextLine(CHILD).startsWith("ACQUIRED "));

@@ -336,8 +336,8 @@ class BaseFileRepositoryTest {
         assertTrue(entered.await(20, TimeUnit.SECONDS), "the first modifier runs");
         first.cancel();
         var second = counters.add("c", 10, OptionalLong.empty()).subscribeAsCompletionStage();
-        // time is the subject here: give a wrongly released lock the chance to let the second writer in first
-        Thread.sleep(300);
+        // give a wrongly released lock the chance to let the second writer in first: nothing to wait on but time
+        Thread.sleep(300); // time is the subject
         go.countDown();
         second.toCompletableFuture().get(20, TimeUnit.SECONDS);
         assertEquals(11, counters.get("c").await().atMost(WAIT).orElseThrow().value(), "both updates kept");

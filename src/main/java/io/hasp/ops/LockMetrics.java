@@ -1,4 +1,4 @@
-package io.hasp.lease;
+package io.hasp.ops;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -19,8 +19,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The lock engine's events as Micrometer meters (the names are listed in {@code docs/metrics.md}). The engine's one
- * {@link LockEvents} bean, {@code io.hasp.ops.EngineEvents}, passes them on; this bean is typed as itself only, so
- * that the engine finds exactly that one.
+ * {@link LockEvents} bean, {@link EngineEvents}, passes them on; this bean is typed as itself only, so that the engine
+ * finds exactly that one. The named-lock backends and the sweeper report here directly.
  * Every meter is registered up front, so that a scrape shows zeros rather than nothing before the first event.
  */
 @ApplicationScoped
@@ -50,15 +50,12 @@ public class LockMetrics implements LockEvents {
         hold = Timer.builder("hasp.locks.hold")
                 .description("How long grants were held, from grant to release (expired leases are not counted)")
                 .register(registry);
-        handoffs = Counter.builder("hasp.locks.handoffs")
-                .description("Releases that handed the lock straight to the next waiter of this process")
-                .register(registry);
-        staleBroken = Counter.builder("hasp.locks.stale.broken")
-                .description("Stale process locks removed (dead or silent holders), by acquirers and the sweeper")
-                .register(registry);
-        leasesExpired = Counter.builder("hasp.leases.expired")
-                .description("Leases removed after their expiresAt passed unrenewed")
-                .register(registry);
+        handoffs = counter(registry, "hasp.locks.handoffs",
+                "Releases that handed the lock straight to the next waiter of this process");
+        staleBroken = counter(registry, "hasp.locks.stale.broken",
+                "Stale process locks removed (dead or silent holders), by acquirers and the sweeper");
+        leasesExpired = counter(registry, "hasp.leases.expired",
+                "Leases removed after their expiresAt passed unrenewed");
         forceReleased = forceReleases(registry, "released");
         forceNotHeld = forceReleases(registry, "not-held");
         Gauge.builder("hasp.locks.holders", namedHolders, AtomicInteger::get)
@@ -67,16 +64,18 @@ public class LockMetrics implements LockEvents {
     }
 
     private static Counter acquisitions(MeterRegistry registry, String outcome) {
-        return Counter.builder("hasp.locks.acquisitions").tag("outcome", outcome)
-                .description("Finished acquisitions, by outcome: acquired, timeout, locked, error")
-                .register(registry);
+        return counter(registry, "hasp.locks.acquisitions",
+                "Finished acquisitions, by outcome: acquired, timeout, locked, error", "outcome", outcome);
     }
 
     private static Counter forceReleases(MeterRegistry registry, String outcome) {
-        return Counter.builder("hasp.locks.force.releases").tag("outcome", outcome)
-                .description("Operators' force releases of named locks (DELETE /v1/locks/{name}), by outcome: "
-                        + "released (something was held), not-held")
-                .register(registry);
+        return counter(registry, "hasp.locks.force.releases", "Operators' force releases of named locks "
+                + "(DELETE /v1/locks/{name}), by outcome: released (something was held), not-held", "outcome", outcome);
+    }
+
+    /** A counter registered with its description and tags (key, value, ...). */
+    private static Counter counter(MeterRegistry registry, String name, String description, String... tags) {
+        return Counter.builder(name).tags(tags).description(description).register(registry);
     }
 
     private static Timer waits(MeterRegistry registry, String outcome) {
