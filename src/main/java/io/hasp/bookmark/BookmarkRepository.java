@@ -1,67 +1,43 @@
 package io.hasp.bookmark;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.hasp.lock.FileLockService;
-import io.hasp.lock.LockOptions;
-import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.FileRecordStore;
+import io.hasp.storage.KeyedRepository;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
-import io.hasp.storage.RecordRepository;
-import io.hasp.storage.RecordSettings;
-import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Bookmarks (plan TASK-006), one record each ({@code bookmarks/<id>.json}, or one etcd key); save (create or
- * replace), update, delete as read-modify-writes of the bookmark, so a CLI and the REST API editing one bookmark lose
- * nothing.
+ * Bookmarks, one record each ({@code bookmarks/<id>.json}, or one etcd key); save (create or replace), update,
+ * delete as read-modify-writes of the bookmark, so a CLI and the REST API editing one bookmark lose nothing.
  */
 @Singleton
-public class BookmarkRepository extends RecordRepository<Bookmark> {
+public class BookmarkRepository extends KeyedRepository<Bookmark> {
 
     /** Bookmarks, each stored whole. */
     public static final RecordKind<Bookmark> KIND = RecordKind.whole("bookmarks", "bookmark", Bookmark.class);
 
     @Inject
-    public BookmarkRepository(RecordStores stores) {
-        this(stores.open(KIND), Clock.systemUTC());
-    }
-
-    public BookmarkRepository(RecordStore<Bookmark> store, Clock clock) {
-        super(store, clock);
-    }
-
-    /** Bookmarks on files under {@code dataDir}, for tests without CDI. */
-    public BookmarkRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                              Path dataDir, LockOptions lockOptions) {
-        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
-                RecordSettings.defaults()), clock);
+    public BookmarkRepository(RecordStores stores, Clock clock) {
+        super(stores, KIND, clock);
     }
 
     /** Creates a bookmark; {@link RecordConflictException} when the id exists. */
     public Uni<Bookmark> create(BookmarkRequest request) {
-        String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-        return createWithLock(id, "bookmark " + id,
-                now -> new Bookmark(id, request.title(), request.target(), request.tags(), 0, now, now));
+        return createWithLock(request.id(),
+                (id, now) -> new Bookmark(id, request.title(), request.target(), request.tags(), 0, now, now));
     }
 
     /** Creates or replaces bookmark {@code id} (keeping its creation time). */
@@ -73,7 +49,7 @@ public class BookmarkRepository extends RecordRepository<Bookmark> {
     /** Changes the members {@code patch} carries; {@link RecordNotFoundException} when absent. */
     public Uni<Bookmark> update(String id, BookmarkPatch patch, OptionalLong expectedVersion) {
         return modifyWithLock(id, expectedVersion, current -> {
-            Bookmark b = current.orElseThrow(() -> new RecordNotFoundException("bookmark " + id + " does not exist"));
+            Bookmark b = existing(id, current);
             return new Bookmark(id, patch.title() != null ? patch.title() : b.title(),
                     patch.target() != null ? patch.target() : b.target(),
                     patch.tags() != null ? patch.tags() : b.tags(), b.version(), b.createdAt(), now());
@@ -83,21 +59,9 @@ public class BookmarkRepository extends RecordRepository<Bookmark> {
     /** Replaces the tags with {@code change} applied to the current ones, in one read-modify-write. */
     public Uni<Bookmark> modifyTags(String id, UnaryOperator<Set<String>> change) {
         return modifyWithLock(id, OptionalLong.empty(), current -> {
-            Bookmark b = current.orElseThrow(() -> new RecordNotFoundException("bookmark " + id + " does not exist"));
+            Bookmark b = existing(id, current);
             List<String> tags = new ArrayList<>(new TreeSet<>(change.apply(new LinkedHashSet<>(b.tags()))));
             return new Bookmark(id, b.title(), b.target(), tags, b.version(), b.createdAt(), now());
         });
-    }
-
-    public Uni<Boolean> delete(String id, OptionalLong expectedVersion) {
-        return deleteWithLock(id, expectedVersion);
-    }
-
-    public Uni<Optional<Bookmark>> get(String id) {
-        return read(id);
-    }
-
-    public Uni<List<Bookmark>> list() {
-        return listAll();
     }
 }

@@ -1,6 +1,5 @@
 package io.hasp.credential;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,33 +13,25 @@ import java.util.function.BiConsumer;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.hasp.HaspConfig;
-import io.hasp.lock.FileLockService;
-import io.hasp.lock.LockOptions;
-import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.EntryImport;
-import io.hasp.storage.FileRecordStore;
 import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.RecordRepository;
-import io.hasp.storage.RecordSettings;
-import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.hasp.storage.SafeNames;
 import io.hasp.storage.etcd.CollectionLayout;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Credentials (plan TASK-010), one record of them all. On files: {@code <data-dir>/credentials.json}, mode 0600 from
- * the moment its temp file exists, changed only under its lock and written atomically, so an import is one write:
- * all or nothing. In etcd: one key per credential, its value sealed with AES-GCM under {@code hasp.credentials.key};
- * an import is one transaction when it fits one (split into several otherwise, see {@link #importAll}). Nothing here logs a value; the
- * records' {@code toString} hide them too.
+ * Credentials, one record of them all. On files: {@code <data-dir>/credentials.json}, mode 0600 from the moment its
+ * temp file exists, changed only under its lock and written atomically, so an import is one write: all or nothing.
+ * In etcd: one key per credential, its value sealed with AES-GCM under {@code hasp.credentials.key}; an import is one
+ * transaction when it fits one (split into several otherwise, see {@link #importAll}). Nothing here logs a value;
+ * the records' {@code toString} hide them too.
  */
 @Singleton
 public class CredentialRepository extends RecordRepository<CredentialStore> {
@@ -61,21 +52,9 @@ public class CredentialRepository extends RecordRepository<CredentialStore> {
     private final int maxCredentials;
 
     @Inject
-    public CredentialRepository(RecordStores stores, HaspConfig config) {
-        this(stores.open(KIND), Clock.systemUTC(), config.limits().credentials());
-    }
-
-    /** @param maxCredentials most credentials the record holds ({@value #MAX_CREDENTIALS_SETTING}) */
-    public CredentialRepository(RecordStore<CredentialStore> store, Clock clock, int maxCredentials) {
-        super(store, clock);
-        this.maxCredentials = maxCredentials;
-    }
-
-    /** Credentials on a file under {@code dataDir}, for tests without CDI. */
-    public CredentialRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                                Path dataDir, LockOptions lockOptions, int maxCredentials) {
-        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
-                RecordSettings.defaults()), clock, maxCredentials);
+    public CredentialRepository(RecordStores stores, Clock clock, HaspConfig config) {
+        super(stores, KIND, clock);
+        this.maxCredentials = config.limits().credentials();
     }
 
     /**

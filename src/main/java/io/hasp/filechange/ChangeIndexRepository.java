@@ -1,6 +1,5 @@
 package io.hasp.filechange;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -11,18 +10,11 @@ import java.util.function.Function;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 
-import io.hasp.lock.FileLockService;
-import io.hasp.lock.LockOptions;
-import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.ChangeLimits;
-import io.hasp.storage.FileRecordStore;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordRepository;
-import io.hasp.storage.RecordSettings;
-import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.hasp.storage.etcd.CollectionLayout;
 import io.smallrye.mutiny.Uni;
@@ -45,19 +37,8 @@ public class ChangeIndexRepository extends RecordRepository<ChangeIndex> {
                     TypeFactory.defaultInstance().constructCollectionType(List.class, IndexEntry.class), true));
 
     @Inject
-    public ChangeIndexRepository(RecordStores stores) {
-        this(stores.open(KIND), Clock.systemUTC());
-    }
-
-    public ChangeIndexRepository(RecordStore<ChangeIndex> store, Clock clock) {
-        super(store, clock);
-    }
-
-    /** The index on a file under {@code dataDir}, for tests without CDI. */
-    public ChangeIndexRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                                 Path dataDir, LockOptions lockOptions) {
-        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
-                RecordSettings.defaults()), clock);
+    public ChangeIndexRepository(RecordStores stores, Clock clock) {
+        super(stores, KIND, clock);
     }
 
     Uni<ChangeIndex> modify(Function<Optional<ChangeIndex>, ChangeIndex> modifier) {

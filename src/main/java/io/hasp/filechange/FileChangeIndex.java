@@ -23,7 +23,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The file-change index (plan TASK-009), kept incrementally instead of rebuilt on every session completion.
+ * The file-change index (which sessions changed which path), kept incrementally instead of rebuilt on every
+ * session completion.
  *
  * <p>Merging a session's changes:
  * <ol>

@@ -1,63 +1,40 @@
 package io.hasp.group;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.hasp.lock.FileLockService;
-import io.hasp.lock.LockOptions;
-import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.FileRecordStore;
+import io.hasp.storage.KeyedRepository;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
-import io.hasp.storage.RecordRepository;
-import io.hasp.storage.RecordSettings;
-import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.hasp.storage.SafeNames;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Groups of sessions (plan TASK-007). Sessions report their state concurrently into one group record:
+ * Groups of sessions. Sessions report their state concurrently into one group record:
  * {@link #updateSession} inserts or updates one entry in one read-modify-write of the group and leaves every other
  * entry as it is, so no session's update is lost to another's, whichever replica each goes through.
  */
 @Singleton
-public class GroupRepository extends RecordRepository<Group> {
+public class GroupRepository extends KeyedRepository<Group> {
 
     /** Groups, each stored whole. */
     public static final RecordKind<Group> KIND = RecordKind.whole("groups", "group", Group.class);
 
     @Inject
-    public GroupRepository(RecordStores stores) {
-        this(stores.open(KIND), Clock.systemUTC());
-    }
-
-    public GroupRepository(RecordStore<Group> store, Clock clock) {
-        super(store, clock);
-    }
-
-    /** Groups on files under {@code dataDir}, for tests without CDI. */
-    public GroupRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                           Path dataDir, LockOptions lockOptions) {
-        this(new FileRecordStore<>(KIND, locks, writer, mapper, clock, dataDir, lockOptions,
-                RecordSettings.defaults()), clock);
+    public GroupRepository(RecordStores stores, Clock clock) {
+        super(stores, KIND, clock);
     }
 
     public Uni<Group> create(GroupRequest request) {
-        String id = request.id() != null ? request.id() : UUID.randomUUID().toString();
-        return createWithLock(id, "group " + id,
-                now -> new Group(id, request.name(), 0, now, now, stamped(request.sessions(), now)));
+        return createWithLock(request.id(),
+                (id, now) -> new Group(id, request.name(), 0, now, now, stamped(request.sessions(), now)));
     }
 
     /** Creates or replaces the whole group. */
@@ -97,22 +74,6 @@ public class GroupRepository extends RecordRepository<Group> {
             }
             return new Group(groupId, group.name(), group.version(), group.createdAt(), now(), sessions);
         });
-    }
-
-    public Uni<Boolean> delete(String id, OptionalLong expectedVersion) {
-        return deleteWithLock(id, expectedVersion);
-    }
-
-    public Uni<Optional<Group>> get(String id) {
-        return read(id);
-    }
-
-    public Uni<List<Group>> list() {
-        return listAll();
-    }
-
-    private static Group existing(String id, Optional<Group> current) {
-        return current.orElseThrow(() -> new RecordNotFoundException("group " + id + " does not exist"));
     }
 
     private static List<Session> stamped(List<Session> sessions, Instant now) {

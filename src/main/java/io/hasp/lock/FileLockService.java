@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Exclusive and shared locks on files and named resources (plan TASK-001), reactive.
+ * Exclusive and shared locks on files and named resources, reactive: a caller waiting for a lock holds no thread.
  *
  * <p>Contract, shared by every implementation and checked by one contract test:
  * <ol>

@@ -12,11 +12,10 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.hasp.HaspConfig;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * CDI wiring of the lock engine (the plan's {@code Container}, TASK-011). The engine is one singleton; it is also
- * the application-scoped {@link FileLockService}, which tests replace through Quarkus' own mock support.
+ * CDI wiring of the lock engine. The engine is one singleton, so every lock of this process goes through it; it is
+ * also the application-scoped {@link FileLockService}, which tests replace through Quarkus' own mock support.
  */
 @ApplicationScoped
 public class LockEngineProducer {
@@ -26,11 +25,8 @@ public class LockEngineProducer {
     @Produces
     @Singleton
     @Typed(LockFileEngine.class)
-    LockFileEngine engine(HaspConfig config, Instance<LockEvents> events) {
-        HaspConfig.Lock lock = config.lock();
-        LockEngineSettings settings = new LockEngineSettings(lock.staleAfter(), lock.retryCap(),
-                lock.proceedWithoutLockOnFailure(), Infrastructure.getDefaultWorkerPool(), Clock.systemUTC(),
-                System::nanoTime);
+    LockFileEngine engine(HaspConfig config, Clock clock, Instance<LockEvents> events) {
+        LockEngineSettings settings = LockEngineSettings.of(config, clock);
         if (events.isAmbiguous()) {
             LOG.warn("several LockEvents beans: lock metrics are off until only one remains");
         }

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
+import io.hasp.HaspConfig;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
@@ -36,10 +37,13 @@ public record LockEngineSettings(Duration staleAfter, Duration retryCap, boolean
         }
     }
 
-    /** Defaults matching {@code HaspConfig}: 10 s stale-after, 2 s cap, no fallback. */
-    public static LockEngineSettings defaults() {
-        return new LockEngineSettings(Duration.ofSeconds(10), Duration.ofSeconds(2), false,
-                Infrastructure.getDefaultWorkerPool(), Clock.systemUTC(), System::nanoTime);
+    /**
+     * The settings {@code hasp.lock.*} gives, with blocking work on the worker pool and the system's monotonic time.
+     */
+    public static LockEngineSettings of(HaspConfig config, Clock clock) {
+        HaspConfig.Lock lock = config.lock();
+        return new LockEngineSettings(lock.staleAfter(), lock.retryCap(), lock.proceedWithoutLockOnFailure(),
+                Infrastructure.getDefaultWorkerPool(), clock, System::nanoTime);
     }
 
     public LockEngineSettings withStaleAfter(Duration value) {

@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 import io.smallrye.mutiny.Uni;
 
 /**
- * A granted lock (plan TASK-001). Every successful acquire must be balanced by one {@link #release()};
- * releasing twice is harmless.
+ * A granted lock, held until released or lost ({@link #isHeld()} tells). Every successful acquire must be balanced
+ * by one {@link #release()}; releasing twice is harmless.
  */
 public interface LockHandle {
 

@@ -7,7 +7,8 @@ import java.util.Optional;
 import io.hasp.ValidationException;
 
 /**
- * How to acquire a lock (plan TASK-001). Immutable; invalid values are refused at construction.
+ * How to acquire a lock: how long to wait, how often to try, which type. Immutable; invalid values are refused at
+ * construction.
  *
  * @param timeout       longest wait before giving up with {@link LockResult.Reason#TIMEOUT}; zero means one attempt
  * @param retryInterval first wait between attempts; later waits double, with jitter, up to a cap

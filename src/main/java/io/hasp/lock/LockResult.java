@@ -6,7 +6,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** Outcome of an acquisition (plan TASK-001): the granted handles, or why not. */
+/** Outcome of an acquisition: the granted handles, or the reason none was granted. */
 public sealed interface LockResult {
 
     /** Why an acquisition failed. */

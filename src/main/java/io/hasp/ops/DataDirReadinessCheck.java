@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import io.hasp.HaspConfig;
 import io.hasp.lock.InternalFiles;
+import io.hasp.storage.DataDirectory;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

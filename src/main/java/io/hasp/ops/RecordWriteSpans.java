@@ -9,7 +9,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.hasp.HaspConfig;
+import io.hasp.storage.DataDirectory;
 import io.hasp.storage.RecordWrites;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Tracer;
@@ -32,12 +32,12 @@ public class RecordWriteSpans implements RecordWrites {
     static final AttributeKey<Double> WRITE_MS = AttributeKey.doubleKey("hasp.record.write_ms");
 
     private final Tracer tracer;
-    private final Path dataDir;
+    private final DataDirectory dataDir;
 
     @Inject
-    public RecordWriteSpans(Tracer tracer, HaspConfig config) {
+    public RecordWriteSpans(Tracer tracer, DataDirectory dataDir) {
         this.tracer = tracer;
-        this.dataDir = config.dataDir().toAbsolutePath().normalize();
+        this.dataDir = dataDir;
     }
 
     @PostConstruct
@@ -56,20 +56,10 @@ public class RecordWriteSpans implements RecordWrites {
         long end = TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
         tracer.spanBuilder(SPAN)
                 .setStartTimestamp(end - Math.max(0, writeNanos), TimeUnit.NANOSECONDS)
-                .setAttribute(KIND, kind(file))
+                .setAttribute(KIND, dataDir.kindOf(file))
                 .setAttribute(BATCH, (long) batchSize)
                 .setAttribute(WRITE_MS, writeNanos / 1e6)
                 .startSpan()
                 .end(end, TimeUnit.NANOSECONDS);
-    }
-
-    /** The first name of {@code file} inside the data directory, without {@code .json}; {@code other} outside it. */
-    String kind(Path file) {
-        Path absolute = file.toAbsolutePath().normalize();
-        if (!absolute.startsWith(dataDir) || absolute.equals(dataDir)) {
-            return "other";
-        }
-        String first = dataDir.relativize(absolute).getName(0).toString();
-        return first.endsWith(".json") ? first.substring(0, first.length() - ".json".length()) : first;
     }
 }

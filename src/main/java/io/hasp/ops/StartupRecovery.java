@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.SweepReport;
+import io.hasp.storage.DataDirectory;
 import io.hasp.storage.OrphanTempSweeper;
 import io.quarkus.runtime.StartupEvent;
 

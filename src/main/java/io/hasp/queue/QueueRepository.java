@@ -1,6 +1,5 @@
 package io.hasp.queue;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,17 +16,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
 import io.hasp.ValidationException;
-import io.hasp.lock.FileLockService;
-import io.hasp.lock.LockOptions;
-import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.FileRecordStore;
+import io.hasp.storage.KeyedRepository;
 import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordKind;
 import io.hasp.storage.RecordNotFoundException;
-import io.hasp.storage.RecordRepository;
-import io.hasp.storage.RecordSettings;
 import io.hasp.storage.RecordStore;
 import io.hasp.storage.RecordStores;
 import io.hasp.storage.SafeNames;
@@ -35,7 +29,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Queues of commands (plan TASK-005), the record kind with the most contention: runners, the CLI and the daemon
+ * Queues of commands, the record kind with the most contention: runners, the CLI and the daemon
  * all change one queue. Every change is one read-modify-write of the queue in its {@link RecordStore}
  * ({@code queues/<id>.json} under its lock, or the queue's keys in etcd by a transaction), so none is lost.
  *
@@ -45,7 +39,7 @@ import io.smallrye.mutiny.Uni;
  * within one sweep interval through {@link io.hasp.ops.Sweeper}.
  */
 @Singleton
-public class QueueRepository extends RecordRepository<Queue> {
+public class QueueRepository extends KeyedRepository<Queue> {
 
     /** The configuration key of {@link #maxCommands}. */
     static final String MAX_COMMANDS_SETTING = "hasp.limits.queue-commands";
@@ -59,46 +53,14 @@ public class QueueRepository extends RecordRepository<Queue> {
     }
 
     @Inject
-    public QueueRepository(RecordStores stores, ObjectMapper mapper, HaspConfig config) {
-        this(stores.open(kind(mapper)), Clock.systemUTC(), config.limits().queueCommands());
-    }
-
-    /** @param maxCommands most commands one queue holds ({@value #MAX_COMMANDS_SETTING}) */
-    public QueueRepository(RecordStore<Queue> store, Clock clock, int maxCommands) {
-        super(store, clock);
-        this.maxCommands = maxCommands;
-    }
-
-    public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                           Path dataDir, LockOptions lockOptions, int maxCommands) {
-        this(locks, writer, mapper, clock, dataDir, lockOptions, RecordSettings.defaults(), maxCommands);
-    }
-
-    /** Queues on files under {@code dataDir}, for tests without CDI. */
-    public QueueRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                           Path dataDir, LockOptions lockOptions, RecordSettings settings, int maxCommands) {
-        this(new FileRecordStore<>(kind(mapper), locks, writer, mapper, clock, dataDir, lockOptions, settings), clock,
-                maxCommands);
+    public QueueRepository(RecordStores stores, ObjectMapper mapper, Clock clock, HaspConfig config) {
+        super(stores, kind(mapper), clock);
+        this.maxCommands = config.limits().queueCommands();
     }
 
     /** Creates an empty queue; {@link RecordConflictException} when the id exists. */
     public Uni<Queue> create(String id, String name) {
-        String queueId = id != null ? id : UUID.randomUUID().toString();
-        return createWithLock(queueId, "queue " + queueId,
-                now -> new Queue(queueId, name, 0, now, now, List.of()));
-    }
-
-    public Uni<Optional<Queue>> get(String id) {
-        return read(id);
-    }
-
-    public Uni<List<Queue>> list() {
-        return listAll();
-    }
-
-    /** Deletes the queue; answers whether it existed. */
-    public Uni<Boolean> delete(String id, OptionalLong expectedVersion) {
-        return deleteWithLock(id, expectedVersion);
+        return createWithLock(id, (queueId, now) -> new Queue(queueId, name, 0, now, now, List.of()));
     }
 
     /**
@@ -288,10 +250,6 @@ public class QueueRepository extends RecordRepository<Queue> {
             }
         }
         return out;
-    }
-
-    private static Queue existing(String queueId, Optional<Queue> current) {
-        return current.orElseThrow(() -> new RecordNotFoundException("queue " + queueId + " does not exist"));
     }
 
     private static int existingIndex(Queue queue, String commandId) {

@@ -19,6 +19,7 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -26,7 +27,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.hasp.lock.InternalFiles;
 
 /**
- * Replaces a file's content all at once (plan TASK-003): a reader sees the old content or the new one, never a mix,
+ * Replaces a file's content all at once: a reader sees the old content or the new one, never a mix,
  * and a crash leaves at most an orphaned temp file, never a torn target.
  *
  * <ol>
@@ -52,7 +53,9 @@ public class AtomicWriter {
 
     @Inject
     public AtomicWriter(ObjectMapper mapper) {
-        this.jsonWriter = mapper.writer().with(SerializationFeature.INDENT_OUTPUT);
+        // the channel is closed by its owner after fsync, so Jackson must not close it when the value is written
+        this.jsonWriter = mapper.writer().with(SerializationFeature.INDENT_OUTPUT)
+                .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     }
 
     /** Writes {@code content} as UTF-8. */
@@ -90,7 +93,7 @@ public class AtomicWriter {
             createTemp(temp, permissions);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 OutputStream out = Channels.newOutputStream(channel);
-                body.writeTo(new NonClosingOutputStream(out));
+                body.writeTo(out);
                 out.flush();
                 channel.force(true);
             }
@@ -158,34 +161,5 @@ public class AtomicWriter {
     @FunctionalInterface
     private interface Body {
         void writeTo(OutputStream out) throws IOException;
-    }
-
-    /** Keeps Jackson from closing the channel before it is forced to disk. */
-    private static final class NonClosingOutputStream extends OutputStream {
-        private final OutputStream delegate;
-
-        NonClosingOutputStream(OutputStream delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            delegate.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            delegate.write(b, off, len);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            delegate.flush();
-        }
-
-        @Override
-        public void close() {
-            // The channel is closed by its owner after fsync.
-        }
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -34,13 +32,14 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * The one place where records are read, written, modified and deleted, so that no record kind can lose an update.
- * Every change of file {@code F} happens under the exclusive lock of {@code F} (lock file {@code F.lock}), batched
+ * The file mechanics of {@link FileRecordStore}: the one place where record files are read, changed and listed, so
+ * that no record kind can lose an update (the shapes of a change, create, save, modify, delete, are
+ * {@link RecordRepository}'s, the same on every backend). Every change of file {@code F} happens under the exclusive lock of {@code F} (lock file {@code F.lock}), batched
  * with the other changes of {@code F} in this JVM ({@link GroupCommitter}: one write and one fsync for a batch) and
  * written while the lock is verifiably held; pure reads take no lock, since a reader only ever sees whole versions
  * ({@link RecordFile}).
  *
- * <p>A change ({@link #computeWithLock}, and the helpers built on it):
+ * <p>A change ({@link #computeWithLock}):
  * <ol>
  *   <li>waits for the exclusive lock of {@code F} (no thread is held while waiting), unless this JVM holds it;</li>
  *   <li>on a worker thread, takes the record as stored ({@code Optional.empty()} when absent), from memory when the
@@ -59,11 +58,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  */
 public abstract class BaseFileRepository<T extends Versioned<T>> {
 
-    /**
-     * Suffix of record files; listings consider nothing else (not {@code .lock}, not journals), and no
-     * {@link InternalFiles internal file} (temp files, fence files), which all start with a dot.
-     */
-    public static final String RECORD_SUFFIX = ".json";
+    /** Suffix of record files ({@link DataDirectory#RECORD_SUFFIX}): listings consider nothing else. */
+    public static final String RECORD_SUFFIX = DataDirectory.RECORD_SUFFIX;
 
     private static final Logger LOG = Logger.getLogger(BaseFileRepository.class);
 
@@ -107,11 +103,6 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
     };
 
     protected BaseFileRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
-                                 Class<T> type, LockOptions lockOptions) {
-        this(locks, writer, mapper, clock, type, lockOptions, RecordSettings.defaults(), null);
-    }
-
-    protected BaseFileRepository(FileLockService locks, AtomicWriter writer, ObjectMapper mapper, Clock clock,
                                  Class<T> type, LockOptions lockOptions, RecordSettings settings,
                                  JournalCodec<T> codec) {
         this.locks = locks;
@@ -132,11 +123,6 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
                 Optional.empty());
     }
 
-    /** Now, to the millisecond (finer digits only make the JSON noisier). */
-    protected Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    }
-
     /**
      * The version of a record created now: the clock in microseconds since the epoch (about 1.8e15, below 2^53, so
      * exact in JavaScript), as fencing tokens are. A record created again after a delete therefore starts above
@@ -155,74 +141,14 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
         return blocking(() -> readNow(file));
     }
 
-    /** Reads {@code file} under a shared lock, for callers that must not overlap a writer's critical section. */
-    protected Uni<Optional<T>> readWithLock(Path file) {
-        // the lock's files create the record's directory when missing
-        return locks.withLock(file, () -> blocking(() -> readNow(file)), lockOptions.withType(LockType.SHARED));
-    }
-
-    /** Stores {@code record} as the new content of {@code file}, whatever was there, under the exclusive lock. */
-    protected Uni<T> writeWithLock(Path file, T record, OptionalLong expectedVersion) {
-        return computeWithLock(file, expectedVersion, current -> Modification.write(record, stored -> stored));
-    }
-
-    /** What a save (create or replace) stored, and whether it created the record. */
-    public record Saved<R>(R record, boolean created) {
-    }
-
     /**
-     * Creates the record at {@code file} from {@code make} (given the creation time) under the exclusive lock;
-     * fails with {@link RecordConflictException} naming {@code what} when the record exists already.
+     * Read-modify-write of {@code file} under its exclusive lock, answering a value computed from the stored record
+     * (see the class Javadoc for the steps); {@code weight} is about how many request bytes the change carries. The
+     * modifier runs on a worker thread while the lock is held: it must be quick and must not wait for other locks.
      */
-    protected Uni<T> createWithLock(Path file, String what, Function<Instant, T> make) {
-        return modifyWithLock(file, OptionalLong.empty(), current -> {
-            if (current.isPresent()) {
-                throw new RecordConflictException(what + " exists already");
-            }
-            return make.apply(now());
-        });
-    }
-
-    /**
-     * Creates or replaces the record at {@code file} under the exclusive lock: {@code make} gets the current record
-     * (empty for a new one) and the time, and gives the record to store.
-     */
-    protected Uni<Saved<T>> saveWithLock(Path file, OptionalLong expectedVersion,
-                                        BiFunction<Optional<T>, Instant, T> make) {
-        return computeWithLock(file, expectedVersion, current -> {
-            boolean created = current.isEmpty();
-            return Modification.write(make.apply(current, now()), stored -> new Saved<>(stored, created));
-        });
-    }
-
-    /** Read-modify-write under the exclusive lock; answers the record as stored, with its new version. */
-    protected Uni<T> modifyWithLock(Path file, OptionalLong expectedVersion, Function<Optional<T>, T> modifier) {
-        return computeWithLock(file, expectedVersion,
-                current -> Modification.<T, T>write(modifier.apply(current), stored -> stored));
-    }
-
-    /**
-     * Read-modify-write under the exclusive lock, answering a value computed from the stored record (see the class
-     * Javadoc for the steps). The modifier runs on a worker thread while the lock is held: it must be quick and must
-     * not wait for other locks.
-     */
-    protected <R> Uni<R> computeWithLock(Path file, OptionalLong expectedVersion,
-                                         Function<Optional<T>, Modification<T, R>> modifier) {
-        return computeWithLock(file, expectedVersion, 0, modifier);
-    }
-
-    /** {@link #computeWithLock(Path, OptionalLong, Function)} for a change of about {@code weight} request bytes. */
     protected <R> Uni<R> computeWithLock(Path file, OptionalLong expectedVersion, long weight,
                                          Function<Optional<T>, Modification<T, R>> modifier) {
         return committer(file).submit(expectedVersion, weight, modifier);
-    }
-
-    /**
-     * Deletes {@code file} under the exclusive lock. Answers whether it existed; with an expected version, a
-     * mismatch (including a missing record) fails with {@link VersionConflictException}.
-     */
-    protected Uni<Boolean> deleteWithLock(Path file, OptionalLong expectedVersion) {
-        return computeWithLock(file, expectedVersion, current -> Modification.<T, Boolean>delete(r -> r != null));
     }
 
     /** Every record directly inside {@code dir} ({@code *.json} with a safe name), sorted by file name. */

@@ -15,31 +15,25 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The file backend of {@link RecordStore}: record {@code id} of kind {@code K} is {@code <data-dir>/K/<id>.json}
- * (a singleton is {@code <data-dir>/K.json}), changed under its lock file with group commit and, for kinds with a
+ * (a singleton is {@code <data-dir>/K.json}, see {@link DataDirectory#recordFile}), changed under its lock file with group commit and, for kinds with a
  * {@link JournalCodec}, a journal ({@link BaseFileRepository} does all of it); files of secret kinds are created
  * with mode 0600. Ids are checked before any file is touched ({@link SafeNames}).
  */
 public final class FileRecordStore<T extends Versioned<T>> extends BaseFileRepository<T> implements RecordStore<T> {
 
     private final RecordKind<T> kind;
-    private final Path dataDir;
+    private final DataDirectory dataDir;
 
     public FileRecordStore(RecordKind<T> kind, FileLockService locks, AtomicWriter writer, ObjectMapper mapper,
-                           Clock clock, Path dataDir, LockOptions lockOptions, RecordSettings settings) {
+                           Clock clock, DataDirectory dataDir, LockOptions lockOptions, RecordSettings settings) {
         super(locks, writer, mapper, clock, kind.type(), lockOptions, settings, kind.journal());
         this.kind = kind;
         this.dataDir = dataDir;
     }
 
-    /** The file of record {@code id}; refuses an unsafe id (or another id than a singleton's) before any I/O. */
+    /** The file of record {@code id} ({@link DataDirectory#recordFile}); refuses an unsafe id before any I/O. */
     public Path path(String id) {
-        if (kind.singleton()) {
-            if (!kind.singletonId().equals(id)) {
-                throw new IllegalArgumentException(kind.name() + " has one record, " + kind.singletonId());
-            }
-            return dataDir.resolve(kind.name() + RECORD_SUFFIX);
-        }
-        return SafeNames.resolve(dataDir.resolve(kind.name()), kind.label() + " id", id, RECORD_SUFFIX);
+        return dataDir.recordFile(kind, id);
     }
 
     @Override
@@ -57,7 +51,7 @@ public final class FileRecordStore<T extends Versioned<T>> extends BaseFileRepos
         if (kind.singleton()) {
             return get(kind.singletonId()).map(found -> found.map(List::of).orElse(List.of()));
         }
-        return listAll(dataDir.resolve(kind.name()));
+        return listAll(dataDir.recordDir(kind));
     }
 
     @Override

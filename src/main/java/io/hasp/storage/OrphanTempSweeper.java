@@ -43,10 +43,6 @@ public class OrphanTempSweeper {
     private final Clock clock;
 
     @Inject
-    public OrphanTempSweeper(FileLockService locks) {
-        this(locks, Clock.systemUTC());
-    }
-
     public OrphanTempSweeper(FileLockService locks, Clock clock) {
         this.locks = locks;
         this.clock = clock;

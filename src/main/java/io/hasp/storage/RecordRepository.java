@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -13,8 +14,13 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * What every repository builds on: the usual shapes of a change (create, save, modify, compute, delete) over the
- * {@link RecordStore} of its kind, whichever backend that is. The store keeps the promises (no lost update, whole
- * versions, versions that never come back); a repository says what a change does.
+ * {@link RecordStore} of its kind, whichever backend that is, and the problems they share ("queue q does not exist",
+ * "queue q exists already", named by the kind's {@link RecordKind#label() label}). The store keeps the promises (no
+ * lost update, whole versions, versions that never come back); a repository says what a change does.
+ *
+ * <p>A repository has one constructor, for CDI and tests alike: its store comes from {@link RecordStores} (by CDI,
+ * the backend {@code hasp.backend} names; in tests, stores of their own) and its time from the application's
+ * {@link Clock}.
  *
  * @param <T> the record type
  */
@@ -22,9 +28,12 @@ public abstract class RecordRepository<T extends Versioned<T>> {
 
     protected final RecordStore<T> store;
     protected final Clock clock;
+    private final String label;
 
-    protected RecordRepository(RecordStore<T> store, Clock clock) {
-        this.store = store;
+    /** The repository of the records of {@code kind}, in the store {@code stores} opens for it. */
+    protected RecordRepository(RecordStores stores, RecordKind<T> kind, Clock clock) {
+        this.store = stores.open(kind);
+        this.label = kind.label();
         this.clock = clock;
     }
 
@@ -55,16 +64,22 @@ public abstract class RecordRepository<T extends Versioned<T>> {
         return store.list();
     }
 
+    /** The record {@code current} of id {@code id}; fails with {@link RecordNotFoundException} when absent. */
+    protected T existing(String id, Optional<T> current) {
+        return current.orElseThrow(() -> new RecordNotFoundException(label + " " + id + " does not exist"));
+    }
+
     /**
-     * Creates record {@code id} from {@code make} (given the creation time); fails with
-     * {@link RecordConflictException} naming {@code what} when the record exists already.
+     * Creates record {@code id} (a random UUID when {@code id} is null) from {@code make}, given the id and the
+     * creation time; fails with {@link RecordConflictException} when the record exists already.
      */
-    protected Uni<T> createWithLock(String id, String what, Function<Instant, T> make) {
-        return modifyWithLock(id, OptionalLong.empty(), current -> {
+    protected Uni<T> createWithLock(String id, BiFunction<String, Instant, T> make) {
+        String newId = id != null ? id : UUID.randomUUID().toString();
+        return modifyWithLock(newId, OptionalLong.empty(), current -> {
             if (current.isPresent()) {
-                throw new RecordConflictException(what + " exists already");
+                throw new RecordConflictException(label + " " + newId + " exists already");
             }
-            return make.apply(now());
+            return make.apply(newId, now());
         });
     }
 

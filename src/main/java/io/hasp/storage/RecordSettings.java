@@ -23,11 +23,6 @@ public record RecordSettings(Duration linger, int batchMax, long batchMaxBytes, 
         }
     }
 
-    /** The defaults of {@link HaspConfig.Records}, for code built without CDI (tests). */
-    public static RecordSettings defaults() {
-        return new RecordSettings(Duration.ofMillis(10), 256, 1 << 20, Duration.ofSeconds(1), 512);
-    }
-
     public static RecordSettings of(HaspConfig config) {
         HaspConfig.Records r = config.records();
         return new RecordSettings(r.linger(), r.batchMax(), r.batchMaxBytes(), r.compactAfterIdle(), r.cacheSize());

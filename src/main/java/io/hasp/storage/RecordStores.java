@@ -1,61 +1,12 @@
 package io.hasp.storage;
 
-import java.time.Clock;
-import java.util.Locale;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.hasp.HaspConfig;
-import io.hasp.lock.FileLockService;
-import io.hasp.storage.etcd.EtcdRecordStores;
-import io.quarkus.runtime.StartupEvent;
-
 /**
- * Opens the {@link RecordStore} of each record kind on the backend {@code hasp.backend} names: files under the data
- * directory, or etcd. Only the chosen backend's beans are ever created, so file mode never touches etcd and etcd mode
- * writes no record to the data directory. With etcd, the start fails when what it needs is missing (the credentials
- * key).
+ * Where repositories get the {@link RecordStore} of their kind. The application's is {@link BackendRecordStores}
+ * (the backend {@code hasp.backend} names); tests give stores of their own (files in a temporary directory, one etcd
+ * replica among several).
  */
-@ApplicationScoped
-public class RecordStores {
+public interface RecordStores {
 
-    private static final Logger LOG = Logger.getLogger(RecordStores.class);
-
-    private final HaspConfig config;
-    private final FileLockService locks;
-    private final AtomicWriter writer;
-    private final ObjectMapper mapper;
-    private final Instance<EtcdRecordStores> etcd;
-
-    @Inject
-    public RecordStores(HaspConfig config, FileLockService locks, AtomicWriter writer, ObjectMapper mapper,
-                        Instance<EtcdRecordStores> etcd) {
-        this.config = config;
-        this.locks = locks;
-        this.writer = writer;
-        this.mapper = mapper;
-        this.etcd = etcd;
-    }
-
-    public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind) {
-        return switch (config.backend()) {
-            case FILE -> new FileRecordStore<>(kind, locks, writer, mapper, Clock.systemUTC(), config.dataDir(),
-                    BaseFileRepository.lockOptions(config), RecordSettings.of(config));
-            case ETCD -> etcd.get().open(kind);
-        };
-    }
-
-    void checkAtStart(@Observes StartupEvent event) {
-        LOG.infof("records: %s backend", config.backend().name().toLowerCase(Locale.ROOT));
-        if (config.backend() == HaspConfig.Backend.ETCD) {
-            etcd.get().ready();
-        }
-    }
+    /** The store of the records of {@code kind}. */
+    <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind);
 }

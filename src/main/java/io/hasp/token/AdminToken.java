@@ -20,6 +20,7 @@ import io.hasp.lock.FileLockService;
 import io.hasp.lock.LockOptions;
 import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.BaseFileRepository;
+import io.hasp.storage.DataDirectory;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -58,8 +59,8 @@ public class AdminToken {
     private byte[] digest;
 
     @Inject
-    public AdminToken(HaspConfig config, FileLockService locks, AtomicWriter writer) {
-        this(config.adminToken(), config.dataDir().resolve(FILE_NAME), locks, writer,
+    public AdminToken(HaspConfig config, DataDirectory dataDir, FileLockService locks, AtomicWriter writer) {
+        this(config.adminToken(), dataDir.file(FILE_NAME), locks, writer,
                 BaseFileRepository.lockOptions(config));
     }
 

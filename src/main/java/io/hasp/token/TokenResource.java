@@ -36,10 +36,10 @@ import io.smallrye.mutiny.Uni;
 @Consumes(MediaType.APPLICATION_JSON)
 public class TokenResource {
 
-    private final TokenManager tokens;
+    private final TokenRepository tokens;
 
     @Inject
-    public TokenResource(TokenManager tokens) {
+    public TokenResource(TokenRepository tokens) {
         this.tokens = tokens;
     }
 

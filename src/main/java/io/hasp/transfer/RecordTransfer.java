@@ -31,7 +31,7 @@ import io.hasp.storage.RecordRepository;
 import io.hasp.storage.SafeNames;
 import io.hasp.storage.Versioned;
 import io.hasp.token.StoredToken;
-import io.hasp.token.TokenManager;
+import io.hasp.token.TokenRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -66,7 +66,7 @@ public class RecordTransfer {
     private final GroupRepository groups;
     private final SessionChangeRepository sessions;
     private final FileChangeIndex index;
-    private final TokenManager tokens;
+    private final TokenRepository tokens;
     private final CredentialRepository credentials;
     private final ObjectMapper json;
 
@@ -76,7 +76,7 @@ public class RecordTransfer {
 
     @Inject
     public RecordTransfer(QueueRepository queues, BookmarkRepository bookmarks, GroupRepository groups,
-                          SessionChangeRepository sessions, FileChangeIndex index, TokenManager tokens,
+                          SessionChangeRepository sessions, FileChangeIndex index, TokenRepository tokens,
                           CredentialRepository credentials, ObjectMapper json) {
         this.queues = queues;
         this.bookmarks = bookmarks;

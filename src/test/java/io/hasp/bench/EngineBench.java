@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.hasp.TestConfig;
 import io.hasp.lock.LockEngineSettings;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockHandle;
@@ -34,7 +35,7 @@ public final class EngineBench {
         Files.createDirectories(dir);
         Duration run = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 5);
         Duration warmup = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 2);
-        LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults());
+        LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
         LockOptions wait = LockOptions.defaults().withTimeout(Duration.ofSeconds(60)).withMaxRetries(1_000_000)
                 .withRetryInterval(Duration.ofMillis(1));
         System.out.println("# java " + System.getProperty("java.version") + ", " + Runtime.getRuntime()

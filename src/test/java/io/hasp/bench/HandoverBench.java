@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.hasp.TestConfig;
 import io.hasp.lock.LockEngineSettings;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockHandle;
@@ -90,7 +91,7 @@ public final class HandoverBench {
 
     /** Takes the lock in a loop for {@code seconds}, holding it 2 ms; answers (grant, release) nano times. */
     private static List<long[]> cycle(Path dir, long seconds) throws Exception {
-        LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults());
+        LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
         Path res = dir.resolve("handover.json");
         long until = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         List<long[]> out = new ArrayList<>();

@@ -23,11 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.storage.RecordRepository;
-import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.Engines;
+import io.hasp.storage.FileStores;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.RecordNotFoundException;
-import io.hasp.storage.TestJson;
 import io.hasp.storage.VersionConflictException;
 
 class BookmarkRepositoryTest {
@@ -42,8 +41,7 @@ class BookmarkRepositoryTest {
 
     @BeforeEach
     void setUp() {
-        bookmarks = new BookmarkRepository(engine, new AtomicWriter(TestJson.mapper()),
-                TestJson.mapper(), Clock.systemUTC(), data, Engines.PATIENT);
+        bookmarks = new BookmarkRepository(new FileStores(engine, data), Clock.systemUTC());
     }
 
     @AfterEach

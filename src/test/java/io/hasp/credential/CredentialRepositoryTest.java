@@ -19,11 +19,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.TestConfig;
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.LockFileEngine;
-import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.Engines;
-import io.hasp.storage.TestJson;
+import io.hasp.storage.FileStores;
 import io.smallrye.mutiny.Uni;
 
 class CredentialRepositoryTest {
@@ -38,9 +38,8 @@ class CredentialRepositoryTest {
 
     @BeforeEach
     void setUp() {
-        credentials = new CredentialRepository(engine,
-                new AtomicWriter(TestJson.mapper()), TestJson.mapper(), Clock.systemUTC(), data, Engines.PATIENT,
-                Integer.MAX_VALUE);
+        credentials = new CredentialRepository(new FileStores(engine, data), Clock.systemUTC(),
+                TestConfig.defaults());
     }
 
     @AfterEach

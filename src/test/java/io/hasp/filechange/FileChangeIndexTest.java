@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.LockFileEngine;
-import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.Engines;
+import io.hasp.storage.FileStores;
 import io.hasp.storage.TestJson;
 import io.smallrye.mutiny.Uni;
 
@@ -36,11 +36,9 @@ class FileChangeIndexTest {
 
     @BeforeEach
     void setUp() {
-        index = new FileChangeIndex(
-                new SessionChangeRepository(engine, new AtomicWriter(TestJson.mapper()), TestJson.mapper(),
-                        Clock.systemUTC(), data, Engines.PATIENT),
-                new ChangeIndexRepository(engine, new AtomicWriter(TestJson.mapper()), TestJson.mapper(),
-                        Clock.systemUTC(), data, Engines.PATIENT), Integer.MAX_VALUE);
+        FileStores stores = new FileStores(engine, data);
+        index = new FileChangeIndex(new SessionChangeRepository(stores, Clock.systemUTC()),
+                new ChangeIndexRepository(stores, Clock.systemUTC()), Integer.MAX_VALUE);
     }
 
     @AfterEach

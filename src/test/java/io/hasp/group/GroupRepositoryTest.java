@@ -24,8 +24,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.LockFileEngine;
-import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.Engines;
+import io.hasp.storage.FileStores;
 import io.hasp.storage.RecordNotFoundException;
 import io.hasp.storage.TestJson;
 
@@ -41,8 +41,7 @@ class GroupRepositoryTest {
 
     @BeforeEach
     void setUp() {
-        groups = new GroupRepository(engine, new AtomicWriter(TestJson.mapper()),
-                TestJson.mapper(), Clock.systemUTC(), data, Engines.PATIENT);
+        groups = new GroupRepository(new FileStores(engine, data), Clock.systemUTC());
     }
 
     @AfterEach

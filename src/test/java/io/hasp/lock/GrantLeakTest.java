@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.TestConfig;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -37,7 +38,7 @@ class GrantLeakTest {
 
     @Test
     void waitersTimingOutDuringHandOversLeakNoGrant() {
-        engine = new LockFileEngine(LockEngineSettings.defaults().withRetryCap(Duration.ofMillis(20)));
+        engine = new LockFileEngine(TestConfig.lockEngine().withRetryCap(Duration.ofMillis(20)));
         Path res = dir.resolve("q.json");
         Random random = new Random(42);
         AtomicInteger granted = new AtomicInteger();

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.TestConfig;
+
 /** Leases released by lock id (the HTTP path): hold time is reported once, and no grant id is kept afterwards. */
 class LeaseReleaseEventsTest {
 
@@ -22,7 +24,7 @@ class LeaseReleaseEventsTest {
     Path dir;
 
     private final List<Long> heldNanos = new CopyOnWriteArrayList<>();
-    private final LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults(), new LockEvents() {
+    private final LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine(), new LockEvents() {
         @Override
         public void released(long nanos) {
             heldNanos.add(nanos);

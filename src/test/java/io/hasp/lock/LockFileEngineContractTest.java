@@ -2,12 +2,14 @@ package io.hasp.lock;
 
 import java.time.Duration;
 
+import io.hasp.TestConfig;
+
 /** The lock-file engine keeps the contract of {@link FileLockService}, like {@link MockFileLockService}. */
 class LockFileEngineContractTest extends AbstractFileLockServiceContractTest {
 
     @Override
     protected FileLockService newService() {
-        return new LockFileEngine(LockEngineSettings.defaults().withStaleAfter(Duration.ofSeconds(2))
+        return new LockFileEngine(TestConfig.lockEngine().withStaleAfter(Duration.ofSeconds(2))
                 .withRetryCap(POLL));
     }
 

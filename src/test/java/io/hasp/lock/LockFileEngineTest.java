@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.TestConfig;
 import io.smallrye.mutiny.Uni;
 
 /** Behaviour of the lock-file engine inside one JVM; {@link MultiProcessLockTest} covers several processes. */
@@ -40,7 +41,7 @@ class LockFileEngineTest {
     private final List<Process> processes = new ArrayList<>();
 
     private LockFileEngine engine() {
-        return engine(LockEngineSettings.defaults().withStaleAfter(STALE).withRetryCap(Duration.ofMillis(100)));
+        return engine(TestConfig.lockEngine().withStaleAfter(STALE).withRetryCap(Duration.ofMillis(100)));
     }
 
     private LockFileEngine engine(LockEngineSettings settings) {
@@ -309,7 +310,7 @@ class LockFileEngineTest {
                 handoffs.incrementAndGet();
             }
         };
-        LockFileEngine e = engine(LockEngineSettings.defaults().withStaleAfter(STALE), counting);
+        LockFileEngine e = engine(TestConfig.lockEngine().withStaleAfter(STALE), counting);
         Path res = dir.resolve("h.json");
         LockHandle first = granted(e.acquire(res).await().atMost(WAIT));
         Object lockFileBefore = Files.readAttributes(dir.resolve("h.json.lock"),
@@ -479,7 +480,7 @@ class LockFileEngineTest {
         LockException ex = assertThrows(LockException.class, () -> engine().withLock(res,
                 () -> Uni.createFrom().item("ran"), quick).await().atMost(WAIT));
         assertEquals(LockResult.Reason.LOCKED, ex.failure().reason());
-        LockFileEngine lax = engine(LockEngineSettings.defaults().withProceedWithoutLockOnFailure(true));
+        LockFileEngine lax = engine(TestConfig.lockEngine().withProceedWithoutLockOnFailure(true));
         assertEquals("ran", lax.withLock(res, () -> Uni.createFrom().item("ran"), quick).await().atMost(WAIT));
         h.release().await().atMost(WAIT);
     }
@@ -535,7 +536,7 @@ class LockFileEngineTest {
     void aLiveLeaseLooksFreshToThePlansToolsEvenAfterItsGrantingEngineIsGone() throws Exception {
         // issue 8, defect 6: the plan's tools take a lock whose timestamp is older than five minutes
         io.hasp.storage.TestClock clock = new io.hasp.storage.TestClock(Instant.parse("2026-01-01T00:00:00Z"));
-        LockEngineSettings settings = LockEngineSettings.defaults().withStaleAfter(STALE).withClock(clock);
+        LockEngineSettings settings = TestConfig.lockEngine().withStaleAfter(STALE).withClock(clock);
         LockFileEngine granting = engine(settings);
         Path res = dir.resolve("lease");
         granted(granting.acquire(res, LockOptions.defaults().withLease(Duration.ofMinutes(10))).await().atMost(WAIT));

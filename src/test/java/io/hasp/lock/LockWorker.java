@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.hasp.TestConfig;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -39,7 +40,7 @@ public final class LockWorker {
     public static void main(String[] args) throws Exception {
         long staleMs = Long.getLong("stale.after.ms", 10_000);
         long capMs = Long.getLong("retry.cap.ms", 50);
-        LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults()
+        LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine()
                 .withStaleAfter(Duration.ofMillis(staleMs)).withRetryCap(Duration.ofMillis(capMs)));
         Path resource = Path.of(args[1]);
         switch (args[0]) {

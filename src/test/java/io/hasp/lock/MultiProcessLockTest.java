@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.TestConfig;
+
 /**
  * The lock engine between real OS processes: separate JVMs on one directory, killed with SIGKILL where the claim is
  * about crashes. These are the claims a single JVM cannot prove.
@@ -35,7 +37,7 @@ class MultiProcessLockTest {
     }
 
     private LockFileEngine engine(Duration staleAfter) {
-        engine = new LockFileEngine(LockEngineSettings.defaults().withStaleAfter(staleAfter)
+        engine = new LockFileEngine(TestConfig.lockEngine().withStaleAfter(staleAfter)
                 .withRetryCap(Duration.ofMillis(50)));
         return engine;
     }
@@ -197,7 +199,7 @@ class MultiProcessLockTest {
         List<Thread> sweepers = new ArrayList<>();
         List<LockFileEngine> sweeperEngines = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            LockFileEngine s = new LockFileEngine(LockEngineSettings.defaults()
+            LockFileEngine s = new LockFileEngine(TestConfig.lockEngine()
                     .withStaleAfter(Duration.ofMillis(staleMs)));
             sweeperEngines.add(s);
             Thread t = new Thread(() -> {
@@ -246,7 +248,7 @@ class MultiProcessLockTest {
     void aWriterThatDiesWhileWaitingForReadersDoesNotKeepNewReadersOut() throws Exception {
         // issue 8, defect 4: the waiting writer's claim outlived it by its (client-chosen) retry interval
         LockFileEngine parent = engine(Duration.ofSeconds(10));
-        LockFileEngine other = new LockFileEngine(LockEngineSettings.defaults().withRetryCap(Duration.ofMillis(50)));
+        LockFileEngine other = new LockFileEngine(TestConfig.lockEngine().withRetryCap(Duration.ofMillis(50)));
         try {
             Path res = dir.resolve("rw");
             LockOptions shared = LockOptions.defaults().withType(LockType.SHARED).withTimeout(Duration.ZERO);

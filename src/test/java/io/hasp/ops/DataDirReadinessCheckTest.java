@@ -17,6 +17,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.storage.DataDirectory;
+
 /** {@link DataDirReadinessCheck} on a real directory, in each of its states. */
 class DataDirReadinessCheckTest {
 

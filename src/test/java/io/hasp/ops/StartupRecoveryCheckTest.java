@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -16,9 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.hasp.lock.LockEngineSettings;
+import io.hasp.TestConfig;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.PlantedLocks;
+import io.hasp.storage.DataDirectory;
 import io.hasp.storage.OrphanTempSweeper;
 
 /** {@link StartupRecoveryCheck}, and {@link StartupRecovery}, the start-up steps that report to it. */
@@ -27,7 +29,7 @@ class StartupRecoveryCheckTest {
     @TempDir
     Path temp;
 
-    private final LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults()
+    private final LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine()
             .withStaleAfter(Duration.ofSeconds(2)));
 
     @AfterEach
@@ -36,7 +38,7 @@ class StartupRecoveryCheckTest {
     }
 
     private StartupRecovery recovery(Path data, StartupRecoveryCheck check) {
-        return new StartupRecovery(new DataDirectory(data), engine, new OrphanTempSweeper(engine), check);
+        return new StartupRecovery(new DataDirectory(data), engine, new OrphanTempSweeper(engine, Clock.systemUTC()), check);
     }
 
     @Test

@@ -7,10 +7,10 @@ import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.hasp.lock.LockEngineSettings;
+import io.hasp.TestConfig;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockOptions;
-import io.hasp.storage.AtomicWriter;
+import io.hasp.storage.FileStores;
 import io.hasp.storage.RecordConflictException;
 import io.hasp.storage.TestJson;
 
@@ -27,10 +27,11 @@ public final class AppendWorker {
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]);
         int concurrency = Integer.parseInt(args[1]);
-        LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults());
-        QueueRepository queues = new QueueRepository(engine, new AtomicWriter(TestJson.mapper()), TestJson.mapper(),
-                Clock.systemUTC(), data, LockOptions.defaults().withTimeout(Duration.ofMinutes(1)),
-                Integer.MAX_VALUE);
+        LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
+        FileStores stores = new FileStores(engine, data)
+                .withLockOptions(LockOptions.defaults().withTimeout(Duration.ofMinutes(1)));
+        QueueRepository queues = new QueueRepository(stores, TestJson.mapper(), Clock.systemUTC(),
+                TestConfig.defaults());
         try {
             queues.create("q", "crash").await().atMost(Duration.ofMinutes(1));
         } catch (RecordConflictException e) {

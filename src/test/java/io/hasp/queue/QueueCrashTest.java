@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.hasp.lock.LockEngineSettings;
+import io.hasp.TestConfig;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockOptions;
-import io.hasp.storage.AtomicWriter;
+import io.hasp.storage.FileStores;
 import io.hasp.storage.TestJson;
 
 /**
@@ -58,11 +58,12 @@ class QueueCrashTest {
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         }
 
-        LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults());
+        LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
         try {
-            QueueRepository queues = new QueueRepository(engine, new AtomicWriter(TestJson.mapper()),
-                    TestJson.mapper(), Clock.systemUTC(), data, LockOptions.defaults()
-                    .withTimeout(Duration.ofMinutes(1)), Integer.MAX_VALUE);
+            FileStores stores = new FileStores(engine, data)
+                    .withLockOptions(LockOptions.defaults().withTimeout(Duration.ofMinutes(1)));
+            QueueRepository queues = new QueueRepository(stores, TestJson.mapper(), Clock.systemUTC(),
+                    TestConfig.defaults());
             // a change takes the dead process' lock and folds its journal
             queues.addCommand("q", new NewCommandRequest("after", "run", null), java.util.OptionalLong.empty())
                     .await().atMost(Duration.ofMinutes(1));

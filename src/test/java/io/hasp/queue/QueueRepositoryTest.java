@@ -21,14 +21,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.TestConfig;
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.FileLockService;
-import io.hasp.lock.LockEngineSettings;
 import io.hasp.lock.LockException;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockOptions;
 import io.hasp.lock.MockFileLockService;
-import io.hasp.storage.AtomicWriter;
+import io.hasp.storage.FileStores;
 import io.hasp.storage.RecordSettings;
 import io.hasp.storage.InvalidNameException;
 import io.hasp.storage.RecordConflictException;
@@ -57,14 +57,15 @@ class QueueRepositoryTest {
 
     /** No lingering: every change takes and gives back the lock itself, as the mock's controls expect. */
     private QueueRepository repository(FileLockService locks) {
-        RecordSettings d = RecordSettings.defaults();
-        return new QueueRepository(locks, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), clock, data,
-                OPTIONS, new RecordSettings(Duration.ZERO, d.batchMax(), d.batchMaxBytes(), d.compactAfterIdle(),
-                        d.cacheSize()), Integer.MAX_VALUE);
+        RecordSettings d = TestConfig.records();
+        FileStores stores = new FileStores(locks, data).withClock(clock).withLockOptions(OPTIONS)
+                .withSettings(new RecordSettings(Duration.ZERO, d.batchMax(), d.batchMaxBytes(), d.compactAfterIdle(),
+                        d.cacheSize()));
+        return new QueueRepository(stores, TestJson.mapper(), clock, TestConfig.defaults());
     }
 
     private QueueRepository withEngine() {
-        engine = new LockFileEngine(LockEngineSettings.defaults().withRetryCap(Duration.ofMillis(20)));
+        engine = new LockFileEngine(TestConfig.lockEngine().withRetryCap(Duration.ofMillis(20)));
         return repository(engine);
     }
 

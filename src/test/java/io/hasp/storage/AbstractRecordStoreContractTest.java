@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
+import io.hasp.TestConfig;
 import io.hasp.credential.CredentialEntry;
 import io.hasp.credential.CredentialRepository;
 import io.hasp.credential.CredentialRequest;
@@ -60,6 +61,16 @@ public abstract class AbstractRecordStoreContractTest {
 
     protected <T extends Versioned<T>> RecordStore<T> replica(int n, RecordKind<T> kind) {
         return replica(n, kind, Clock.systemUTC());
+    }
+
+    /** Replica {@code n}'s stores of every kind, for repositories. */
+    protected RecordStores replica(int n) {
+        return new RecordStores() {
+            @Override
+            public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind) {
+                return replica(n, kind);
+            }
+        };
     }
 
     private static Uni<Counter> add(RecordStore<Counter> store, String id, long delta, OptionalLong expected) {
@@ -210,10 +221,10 @@ public abstract class AbstractRecordStoreContractTest {
 
     @Test
     void queueChangesFromTwoReplicasReadTheSameFromAThird() {
-        QueueRepository a = new QueueRepository(replica(0, QueueRepository.kind(TestJson.mapper())),
-                Clock.systemUTC(), 10_000);
-        QueueRepository b = new QueueRepository(replica(1, QueueRepository.kind(TestJson.mapper())),
-                Clock.systemUTC(), 10_000);
+        QueueRepository a = new QueueRepository(replica(0), TestJson.mapper(), Clock.systemUTC(),
+                TestConfig.defaults());
+        QueueRepository b = new QueueRepository(replica(1), TestJson.mapper(), Clock.systemUTC(),
+                TestConfig.defaults());
         a.create("q", "Q").await().atMost(WAIT);
         List<Supplier<Uni<Command>>> appends = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -233,8 +244,8 @@ public abstract class AbstractRecordStoreContractTest {
 
         Queue viaA = a.get("q").await().atMost(WAIT).orElseThrow();
         Queue viaB = b.get("q").await().atMost(WAIT).orElseThrow();
-        QueueRepository fresh = new QueueRepository(replica(2, QueueRepository.kind(TestJson.mapper())),
-                Clock.systemUTC(), 10_000);
+        QueueRepository fresh = new QueueRepository(replica(2), TestJson.mapper(), Clock.systemUTC(),
+                TestConfig.defaults());
         Queue viaFresh = fresh.get("q").await().atMost(WAIT).orElseThrow();
         assertEquals(viaA, viaB);
         assertEquals(viaA, viaFresh);
@@ -251,10 +262,8 @@ public abstract class AbstractRecordStoreContractTest {
 
     @Test
     void aCollectionsEntriesAreChangedOneByOneAndARemovalIsSeenByEveryReplica() {
-        CredentialRepository a = new CredentialRepository(replica(0, CredentialRepository.KIND), Clock.systemUTC(),
-                1000);
-        CredentialRepository b = new CredentialRepository(replica(1, CredentialRepository.KIND), Clock.systemUTC(),
-                1000);
+        CredentialRepository a = new CredentialRepository(replica(0), Clock.systemUTC(), TestConfig.defaults());
+        CredentialRepository b = new CredentialRepository(replica(1), Clock.systemUTC(), TestConfig.defaults());
         List<Supplier<Uni<Boolean>>> puts = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             CredentialRepository via = i % 2 == 0 ? a : b;

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.TestConfig;
 import io.hasp.lock.ConcurrencyHelpers;
 import io.hasp.lock.FileLockService;
-import io.hasp.lock.LockEngineSettings;
 import io.hasp.lock.LockException;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockOptions;
@@ -63,10 +63,10 @@ class BaseFileRepositoryTest {
         }
     }
 
-    /** Exposes the protected operations to the tests. */
+    /** Exposes the protected operations to the tests, with the usual shapes of a change built on them. */
     static final class Counters extends BaseFileRepository<Counter> {
         Counters(FileLockService locks, Path dir) {
-            this(locks, dir, RecordSettings.defaults());
+            this(locks, dir, TestConfig.records());
         }
 
         Counters(FileLockService locks, Path dir, RecordSettings settings) {
@@ -80,6 +80,23 @@ class BaseFileRepositoryTest {
 
         Path file(String id) {
             return SafeNames.resolve(dir, "id", id, RECORD_SUFFIX);
+        }
+
+        <R> Uni<R> computeWithLock(Path file, OptionalLong expected, Function<Optional<Counter>,
+                Modification<Counter, R>> modifier) {
+            return computeWithLock(file, expected, 0, modifier);
+        }
+
+        Uni<Counter> modifyWithLock(Path file, OptionalLong expected, Function<Optional<Counter>, Counter> modifier) {
+            return computeWithLock(file, expected, current -> Modification.write(modifier.apply(current), s -> s));
+        }
+
+        Uni<Counter> writeWithLock(Path file, Counter record, OptionalLong expected) {
+            return computeWithLock(file, expected, current -> Modification.write(record, s -> s));
+        }
+
+        Uni<Boolean> deleteWithLock(Path file, OptionalLong expected) {
+            return computeWithLock(file, expected, current -> Modification.<Counter, Boolean>delete(r -> r != null));
         }
 
         Uni<Counter> add(String id, long delta, OptionalLong expected) {
@@ -111,13 +128,13 @@ class BaseFileRepositoryTest {
 
     /** With the mock lock service and no lingering: every change takes and gives back the lock itself. */
     private Counters withMock() {
-        RecordSettings d = RecordSettings.defaults();
+        RecordSettings d = TestConfig.records();
         return new Counters(mock, dir, new RecordSettings(Duration.ZERO, d.batchMax(), d.batchMaxBytes(),
                 d.compactAfterIdle(), d.cacheSize()));
     }
 
     private Counters withEngine() {
-        engine = new LockFileEngine(LockEngineSettings.defaults().withRetryCap(Duration.ofMillis(20)));
+        engine = new LockFileEngine(TestConfig.lockEngine().withRetryCap(Duration.ofMillis(20)));
         return new Counters(engine, dir);
     }
 
@@ -260,7 +277,7 @@ class BaseFileRepositoryTest {
                 .await().atMost(WAIT);
 
         assertEquals(new Counter("c", created + 1, 40), stored);
-        assertEquals(stored, repo.readWithLock(repo.file("c")).await().atMost(WAIT).orElseThrow());
+        assertEquals(stored, repo.get("c").await().atMost(WAIT).orElseThrow());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.hasp.storage;
 
 import java.time.Duration;
 
+import io.hasp.TestConfig;
 import io.hasp.lock.LockEngineSettings;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockOptions;
@@ -17,6 +18,6 @@ public final class Engines {
     }
 
     public static LockFileEngine engine() {
-        return new LockFileEngine(LockEngineSettings.defaults().withRetryCap(Duration.ofMillis(20)));
+        return new LockFileEngine(TestConfig.lockEngine().withRetryCap(Duration.ofMillis(20)));
     }
 }

@@ -26,8 +26,7 @@ class FileRecordStoreContractTest extends AbstractRecordStoreContractTest {
 
     @Override
     protected <T extends Versioned<T>> RecordStore<T> replica(int n, RecordKind<T> kind, Clock clock) {
-        return new FileRecordStore<>(kind, engine, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), clock,
-                data, Engines.PATIENT, RecordSettings.defaults());
+        return new FileStores(engine, data).withClock(clock).open(kind);
     }
 
     @Test

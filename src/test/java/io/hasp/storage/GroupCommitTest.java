@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.hasp.lock.LockEngineSettings;
+import io.hasp.TestConfig;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockHandle;
 import io.hasp.lock.LockOptions;
@@ -58,7 +58,8 @@ class GroupCommitTest {
 
         GatedCounters(LockFileEngine locks, Path dir) {
             super(locks, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), Clock.systemUTC(),
-                    BaseFileRepositoryTest.Counter.class, LockOptions.defaults().withTimeout(WAIT));
+                    BaseFileRepositoryTest.Counter.class, LockOptions.defaults().withTimeout(WAIT),
+                    TestConfig.records(), null);
             this.dir = dir;
         }
 
@@ -78,18 +79,18 @@ class GroupCommitTest {
         }
 
         CompletableFuture<BaseFileRepositoryTest.Counter> add(String id, long delta, OptionalLong expected) {
-            return modifyWithLock(file(id), expected, current -> {
+            return computeWithLock(file(id), expected, 0, current -> {
                 if (delta < 0) {
                     throw new IllegalStateException("refused by its own check");
                 }
-                return new BaseFileRepositoryTest.Counter(id, 0,
-                        current.map(BaseFileRepositoryTest.Counter::value).orElse(0L) + delta);
+                return Modification.write(new BaseFileRepositoryTest.Counter(id, 0,
+                        current.map(BaseFileRepositoryTest.Counter::value).orElse(0L) + delta), stored -> stored);
             }).subscribeAsCompletionStage();
         }
     }
 
     private GatedCounters counters() {
-        engine = new LockFileEngine(LockEngineSettings.defaults());
+        engine = new LockFileEngine(TestConfig.lockEngine());
         return new GatedCounters(engine, dir);
     }
 
@@ -155,20 +156,22 @@ class GroupCommitTest {
 
     @Test
     void appendsWaitingForAQueuesLockLandAsOneJournalEntry() throws Exception {
-        engine = new LockFileEngine(LockEngineSettings.defaults());
-        RecordSettings d = RecordSettings.defaults();
+        engine = new LockFileEngine(TestConfig.lockEngine());
+        RecordSettings d = TestConfig.records();
         // no folding of the journal while the test counts its entries
         RecordSettings keepJournal = new RecordSettings(d.linger(), d.batchMax(), d.batchMaxBytes(),
                 Duration.ofMinutes(5), d.cacheSize());
-        QueueRepository queues = new QueueRepository(engine, new AtomicWriter(TestJson.mapper()), TestJson.mapper(),
-                Clock.systemUTC(), dir, LockOptions.defaults().withTimeout(WAIT), keepJournal, Integer.MAX_VALUE);
+        FileStores stores = new FileStores(engine, dir).withLockOptions(LockOptions.defaults().withTimeout(WAIT))
+                .withSettings(keepJournal);
+        QueueRepository queues = new QueueRepository(stores, TestJson.mapper(), Clock.systemUTC(),
+                TestConfig.defaults());
         queues.create("q", "Q").await().atMost(WAIT);
         queues.addCommand("q", new NewCommandRequest("first", "run", null), OptionalLong.empty()).await()
                 .atMost(WAIT);
         Path journal = dir.resolve("queues/q.json.journal");
         long linesBefore = Files.readAllLines(journal).size();
         // another engine (another process, as far as locks go) holds the queue while 30 appends arrive
-        LockFileEngine other = new LockFileEngine(LockEngineSettings.defaults());
+        LockFileEngine other = new LockFileEngine(TestConfig.lockEngine());
         try {
             LockHandle held = ((LockResult.Acquired) other.acquire(dir.resolve("queues/q.json"), LockOptions.defaults()
                     .withTimeout(WAIT)).await().atMost(WAIT)).handle();

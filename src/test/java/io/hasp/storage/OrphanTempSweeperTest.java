@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +43,7 @@ class OrphanTempSweeperTest {
                 .resolve(".s.json.tmp.4444444444444444"), Duration.ofHours(1));
         when(locks.isLocked(any())).thenAnswer(call -> Uni.createFrom().item(call.getArgument(0).equals(lockedTarget)));
 
-        int removed = new OrphanTempSweeper(locks).sweep(root);
+        int removed = new OrphanTempSweeper(locks, Clock.systemUTC()).sweep(root);
 
         assertEquals(2, removed);
         assertFalse(Files.exists(orphan));
@@ -65,7 +66,7 @@ class OrphanTempSweeperTest {
         }
         when(locks.isLocked(any())).thenReturn(Uni.createFrom().item(false));
 
-        assertEquals(0, new OrphanTempSweeper(locks).sweep(root));
+        assertEquals(0, new OrphanTempSweeper(locks, Clock.systemUTC()).sweep(root));
         for (Path file : valid) {
             assertTrue(Files.exists(file), file.getFileName() + " is a record or a lock file, not a temp file");
         }
@@ -76,13 +77,13 @@ class OrphanTempSweeperTest {
         Path orphan = aged(root.resolve(".c.json.tmp.5555555555555555"), Duration.ofMinutes(5));
         when(locks.isLocked(any())).thenReturn(Uni.createFrom().failure(new IOException("disk gone")));
 
-        assertEquals(0, new OrphanTempSweeper(locks).sweep(root));
+        assertEquals(0, new OrphanTempSweeper(locks, Clock.systemUTC()).sweep(root));
         assertTrue(Files.exists(orphan));
     }
 
     @Test
     void missingRootSweepsNothing() {
-        assertEquals(0, new OrphanTempSweeper(locks).sweep(root.resolve("absent")));
+        assertEquals(0, new OrphanTempSweeper(locks, Clock.systemUTC()).sweep(root.resolve("absent")));
     }
 
     private static Path aged(Path file, Duration age) throws IOException {

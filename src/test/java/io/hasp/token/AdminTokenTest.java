@@ -29,9 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.hasp.HaspConfig;
-import io.hasp.lock.LockEngineSettings;
+import io.hasp.TestConfig;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.storage.AtomicWriter;
+import io.hasp.storage.DataDirectory;
 import io.hasp.storage.TestJson;
 
 /**
@@ -43,7 +44,7 @@ class AdminTokenTest {
     @TempDir
     Path data;
 
-    private final LockFileEngine engine = new LockFileEngine(LockEngineSettings.defaults());
+    private final LockFileEngine engine = new LockFileEngine(TestConfig.lockEngine());
     private final List<String> logged = new ArrayList<>();
     private final Handler capture = new Handler() {
         @Override
@@ -78,13 +79,12 @@ class AdminTokenTest {
     private AdminToken start() {
         HaspConfig config = mock(HaspConfig.class);
         HaspConfig.Lock lock = mock(HaspConfig.Lock.class);
-        when(config.dataDir()).thenReturn(data);
         when(config.adminToken()).thenReturn(Optional.empty());
         when(config.lock()).thenReturn(lock);
         when(lock.timeout()).thenReturn(Duration.ofSeconds(10));
         when(lock.retryInterval()).thenReturn(Duration.ofMillis(10));
         when(lock.maxRetries()).thenReturn(10_000);
-        AdminToken admin = new AdminToken(config, engine, new AtomicWriter(TestJson.mapper()));
+        AdminToken admin = new AdminToken(config, new DataDirectory(data), engine, new AtomicWriter(TestJson.mapper()));
         admin.init();
         return admin;
     }

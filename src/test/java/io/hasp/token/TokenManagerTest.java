@@ -19,12 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.hasp.TestConfig;
 import io.hasp.lock.ConcurrencyHelpers;
-import io.hasp.lock.LockEngineSettings;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.LockOptions;
-import io.hasp.storage.AtomicWriter;
-import io.hasp.storage.TestJson;
+import io.hasp.storage.FileStores;
 import io.smallrye.mutiny.Uni;
 
 class TokenManagerTest {
@@ -44,13 +43,18 @@ class TokenManagerTest {
         }
     }
 
-    private TokenManager manager() {
+    /** One replica's token repository and the authentication cache it feeds. */
+    private record Replica(TokenRepository tokens, TokenManager auth) {
+    }
+
+    private Replica replica() {
         if (engine == null) {
-            engine = new LockFileEngine(LockEngineSettings.defaults().withRetryCap(Duration.ofMillis(20)));
+            engine = new LockFileEngine(TestConfig.lockEngine().withRetryCap(Duration.ofMillis(20)));
         }
-        return new TokenManager(engine, new AtomicWriter(TestJson.mapper()), TestJson.mapper(), Clock.systemUTC(),
-                data, LockOptions.defaults().withMaxRetries(10_000), AdminToken.of("the-admin-token-123456"),
-                nanos::get);
+        TokenRepository tokens = new TokenRepository(new FileStores(engine, data)
+                .withLockOptions(LockOptions.defaults().withMaxRetries(10_000)), Clock.systemUTC());
+        return new Replica(tokens,
+                new TokenManager(tokens, AdminToken.of("the-admin-token-123456"), Clock.systemUTC(), nanos::get));
     }
 
     private static CreateTokenRequest request(String name) {
@@ -59,9 +63,10 @@ class TokenManagerTest {
 
     @Test
     void theSecretIsNeverStoredAndAuthenticatesWithItsScopes() throws Exception {
-        TokenManager tokens = manager();
+        Replica replica = replica();
+        TokenManager tokens = replica.auth();
 
-        CreatedToken created = tokens.create(request("ci")).await().atMost(WAIT);
+        CreatedToken created = replica.tokens().create(request("ci")).await().atMost(WAIT);
 
         String secret = created.token().substring(created.token().lastIndexOf('_') + 1);
         assertFalse(Files.readString(data.resolve("tokens.json")).contains(secret));
@@ -76,23 +81,36 @@ class TokenManagerTest {
 
     @Test
     void aRevocationByAnotherReplicaIsSeenAfterTheRecheckInterval() {
-        TokenManager here = manager();
-        TokenManager otherReplica = manager();
-        CreatedToken created = here.create(request("ci")).await().atMost(WAIT);
-        assertTrue(here.authenticate(created.token()).await().atMost(WAIT).isPresent());
+        Replica here = replica();
+        Replica otherReplica = replica();
+        CreatedToken created = here.tokens().create(request("ci")).await().atMost(WAIT);
+        assertTrue(here.auth().authenticate(created.token()).await().atMost(WAIT).isPresent());
 
-        otherReplica.revoke(created.id()).await().atMost(WAIT);
+        otherReplica.tokens().revoke(created.id()).await().atMost(WAIT);
 
-        assertTrue(here.authenticate(created.token()).await().atMost(WAIT).isPresent(),
+        assertTrue(here.auth().authenticate(created.token()).await().atMost(WAIT).isPresent(),
                 "within the recheck interval the cached snapshot answers, without I/O");
         nanos.addAndGet(TokenManager.RECHECK.toNanos());
-        assertTrue(here.authenticate(created.token()).await().atMost(WAIT).isEmpty(),
+        assertTrue(here.auth().authenticate(created.token()).await().atMost(WAIT).isEmpty(),
                 "after the interval the changed file is re-read");
     }
 
     @Test
+    void aRevocationThroughThisReplicasRepositoryIsRefusedAtOnce() {
+        Replica replica = replica();
+        CreatedToken created = replica.tokens().create(request("ci")).await().atMost(WAIT);
+        assertTrue(replica.auth().authenticate(created.token()).await().atMost(WAIT).isPresent());
+
+        replica.tokens().revoke(created.id()).await().atMost(WAIT);
+
+        // the monotonic time stands still: only the repository telling the cache can make it read the tokens again
+        assertTrue(replica.auth().authenticate(created.token()).await().atMost(WAIT).isEmpty(),
+                "the revocation is seen by the next request, not after the recheck interval");
+    }
+
+    @Test
     void concurrentCreatesLoseNoToken() {
-        TokenManager tokens = manager();
+        TokenRepository tokens = replica().tokens();
         List<Supplier<Uni<CreatedToken>>> creates = new ArrayList<>();
         for (int i = 0; i < 32; i++) {
             String name = "t" + i;

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.hasp.TestConfig;
 import io.hasp.bookmark.BookmarkRepository;
 import io.hasp.bookmark.BookmarkRequest;
 import io.hasp.credential.CredentialRepository;
@@ -40,14 +41,13 @@ import io.hasp.http.Auth;
 import io.hasp.lock.LockFileEngine;
 import io.hasp.queue.NewCommandRequest;
 import io.hasp.queue.QueueRepository;
-import io.hasp.storage.AtomicWriter;
 import io.hasp.storage.Engines;
+import io.hasp.storage.FileStores;
 import io.hasp.storage.TestJson;
-import io.hasp.token.AdminToken;
 import io.hasp.token.CreateTokenRequest;
 import io.hasp.token.CreatedToken;
 import io.hasp.token.Scope;
-import io.hasp.token.TokenManager;
+import io.hasp.token.TokenRepository;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
@@ -78,19 +78,16 @@ class FileToEtcdTransferTest {
         String s = UUID.randomUUID().toString().substring(0, 8);
         LockFileEngine engine = Engines.engine();
         try {
-            AtomicWriter writer = new AtomicWriter(json);
             Clock clock = Clock.systemUTC();
-            QueueRepository queues = new QueueRepository(engine, writer, json, clock, data, Engines.PATIENT, 1000);
-            BookmarkRepository bookmarks = new BookmarkRepository(engine, writer, json, clock, data, Engines.PATIENT);
-            GroupRepository groups = new GroupRepository(engine, writer, json, clock, data, Engines.PATIENT);
-            SessionChangeRepository sessions = new SessionChangeRepository(engine, writer, json, clock, data,
-                    Engines.PATIENT);
+            FileStores stores = new FileStores(engine, data);
+            QueueRepository queues = new QueueRepository(stores, json, clock, TestConfig.defaults());
+            BookmarkRepository bookmarks = new BookmarkRepository(stores, clock);
+            GroupRepository groups = new GroupRepository(stores, clock);
+            SessionChangeRepository sessions = new SessionChangeRepository(stores, clock);
             FileChangeIndex index = new FileChangeIndex(sessions,
-                    new ChangeIndexRepository(engine, writer, json, clock, data, Engines.PATIENT), 10_000);
-            TokenManager tokens = new TokenManager(engine, writer, json, clock, data, Engines.PATIENT,
-                    AdminToken.of("file-admin-token-0123456789"), System::nanoTime);
-            CredentialRepository credentials = new CredentialRepository(engine, writer, json, clock, data,
-                    Engines.PATIENT, 100);
+                    new ChangeIndexRepository(stores, clock), 10_000);
+            TokenRepository tokens = new TokenRepository(stores, clock);
+            CredentialRepository credentials = new CredentialRepository(stores, clock, TestConfig.defaults());
 
             queues.create("q-" + s, "Queue " + s).await().atMost(WAIT);
             // more commands than one etcd transaction takes: the import writes the queue in slices

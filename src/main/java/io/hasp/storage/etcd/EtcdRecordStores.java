@@ -50,11 +50,6 @@ public class EtcdRecordStores {
         this.writer = HexFormat.of().formatHex(id);
     }
 
-    /** The store of {@code kind}. */
-    public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind) {
-        return open(kind, Clock.systemUTC());
-    }
-
     /** The store of {@code kind}, whose new records' versions start at {@code clock}'s time. */
     public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind, Clock clock) {
         RecordKeys keys = new RecordKeys(settings.namespace(), kind);

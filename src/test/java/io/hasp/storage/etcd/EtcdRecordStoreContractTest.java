@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.google.protobuf.ByteString;
 
+import io.hasp.TestConfig;
 import io.hasp.credential.CredentialRepository;
 import io.hasp.credential.CredentialRequest;
 import io.hasp.etcd.EtcdClients;
@@ -42,8 +43,8 @@ import io.hasp.storage.AbstractRecordStoreContractTest;
 import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordKind;
-import io.hasp.storage.RecordSettings;
 import io.hasp.storage.RecordStore;
+import io.hasp.storage.RecordStores;
 import io.hasp.storage.TestClock;
 import io.hasp.storage.TestJson;
 import io.hasp.storage.Versioned;
@@ -52,6 +53,7 @@ import io.hasp.token.CreateTokenRequest;
 import io.hasp.token.CreatedToken;
 import io.hasp.token.Scope;
 import io.hasp.token.TokenManager;
+import io.hasp.token.TokenRepository;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -95,7 +97,7 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
     private EtcdRecordStores stores(int n, int maxTxnOps) {
         while (replicas.size() <= n) {
             replicas.add(new EtcdRecordStores(clients.client(), TestJson.mapper(), new EtcdStoreSettings(namespace,
-                    maxTxnOps, 1_572_864, Duration.ofSeconds(30), Duration.ofSeconds(12), RecordSettings.defaults()),
+                    maxTxnOps, 1_572_864, Duration.ofSeconds(30), Duration.ofSeconds(12), TestConfig.records()),
                     Sealer.of(Optional.of(KEY))));
         }
         return replicas.get(n);
@@ -163,6 +165,16 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         Awaitility.await().atMost(Duration.ofSeconds(1)).until(() -> told.get() > created);
     }
 
+    /** Every kind's store of {@code stores} (one replica), for repositories. */
+    private static RecordStores every(EtcdRecordStores stores) {
+        return new RecordStores() {
+            @Override
+            public <T extends Versioned<T>> RecordStore<T> open(RecordKind<T> kind) {
+                return stores.open(kind, Clock.systemUTC());
+            }
+        };
+    }
+
     /** Every key of the cluster, whatever its namespace: what {@code etcdctl get --prefix ''} shows. */
     private List<KeyValue> dumpEverything() {
         return clients.client().range(RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0}))
@@ -171,15 +183,15 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
 
     @Test
     void noCredentialValueNorTokenSecretAppearsInADumpOfEtcd() {
-        CredentialRepository credentials = new CredentialRepository(replica(0, CredentialRepository.KIND),
-                Clock.systemUTC(), 100);
+        CredentialRepository credentials = new CredentialRepository(replica(0), Clock.systemUTC(),
+                TestConfig.defaults());
         credentials.put("registry", new CredentialRequest("s3cr3t-value-in-clear", "the registry"))
                 .await().atMost(WAIT);
-        TokenManager tokens = new TokenManager(replica(0, TokenManager.KIND), Clock.systemUTC(),
-                AdminToken.of("dump-admin-token-0123456789"), System::nanoTime);
+        TokenRepository tokens = new TokenRepository(replica(0), Clock.systemUTC());
         String secret = tokens.create(new CreateTokenRequest("dumped", List.of(Scope.READ), null)).await()
                 .atMost(WAIT).token();
-        assertTrue(tokens.authenticate(secret).await().atMost(WAIT).isPresent());
+        assertTrue(new TokenManager(tokens, AdminToken.of("dump-admin-token-0123456789"), Clock.systemUTC())
+                .authenticate(secret).await().atMost(WAIT).isPresent());
 
         List<KeyValue> all = dumpEverything();
         assertTrue(all.stream().anyMatch(kv -> kv.getKey().toStringUtf8().startsWith(namespace + "tokens")),
@@ -198,11 +210,11 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         assertEquals("s3cr3t-value-in-clear", credentials.exportAll().await().atMost(WAIT).get(0).value());
         EtcdRecordStores otherKey = new EtcdRecordStores(clients.client(), TestJson.mapper(),
                 new EtcdStoreSettings(namespace, 128, 1_572_864, Duration.ofSeconds(30), Duration.ofSeconds(12),
-                        RecordSettings.defaults()),
+                        TestConfig.records()),
                 Sealer.of(Optional.of(Base64.getEncoder().encodeToString("another key of thirty-two bytes!"
                         .getBytes(StandardCharsets.US_ASCII)))));
-        CredentialRepository wrongKey = new CredentialRepository(otherKey.open(CredentialRepository.KIND),
-                Clock.systemUTC(), 100);
+        CredentialRepository wrongKey = new CredentialRepository(every(otherKey), Clock.systemUTC(),
+                TestConfig.defaults());
         assertThrows(io.hasp.storage.CorruptRecordException.class,
                 () -> wrongKey.exportAll().await().atMost(WAIT));
         otherKey.close();
@@ -211,9 +223,10 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
     @Test
     void aTokenMadeOnOneReplicaWorksOnAnotherAndItsRevocationIsSeenThereWithinASecond() {
         AdminToken admin = AdminToken.of("revocation-admin-token-0123456789");
-        TokenManager a = new TokenManager(replica(0, TokenManager.KIND), Clock.systemUTC(), admin, System::nanoTime);
+        TokenRepository a = new TokenRepository(replica(0), Clock.systemUTC());
         // b's time stands still: its snapshot never ages, so only the watch can make it read the tokens again
-        TokenManager b = new TokenManager(replica(1, TokenManager.KIND), Clock.systemUTC(), admin, () -> 0L);
+        TokenManager b = new TokenManager(new TokenRepository(replica(1), Clock.systemUTC()),
+                admin, Clock.systemUTC(), () -> 0L);
         CreatedToken made = a.create(new CreateTokenRequest("shared", List.of(Scope.READ), null)).await()
                 .atMost(WAIT);
         Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
@@ -240,9 +253,8 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
 
     @Test
     void aChangeTooLargeForOneTransactionFailsAloneAndWritesNothing() {
-        RecordKind<io.hasp.queue.Queue> kind = QueueRepository.kind(TestJson.mapper());
-        QueueRepository queues = new QueueRepository(stores(0, 16).open(kind, Clock.systemUTC()),
-                Clock.systemUTC(), 10_000);
+        QueueRepository queues = new QueueRepository(every(stores(0, 16)), TestJson.mapper(), Clock.systemUTC(),
+                TestConfig.defaults());
         queues.create("q", "Q").await().atMost(WAIT);
         List<Supplier<Uni<Command>>> appends = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
