@@ -269,7 +269,7 @@ public final class EtcdClient implements AutoCloseable {
     }
 
     /** etcd's answer for a lease (or key) that does not exist. */
-    static boolean notFound(Throwable f) {
+    public static boolean notFound(Throwable f) {
         return f instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND;
     }
 

@@ -25,11 +25,14 @@ import io.hasp.filechange.FileChangeIndex;
 import io.hasp.filechange.SessionChangeRepository;
 import io.hasp.group.GroupRepository;
 import io.hasp.http.ProblemException;
+import io.hasp.queue.Queue;
 import io.hasp.queue.QueueRepository;
 import io.hasp.storage.EntryImport;
 import io.hasp.storage.RecordRepository;
+import io.hasp.storage.RecordStore;
 import io.hasp.storage.SafeNames;
 import io.hasp.storage.Versioned;
+import io.hasp.storage.etcd.EtcdRecordStore;
 import io.hasp.token.StoredToken;
 import io.hasp.token.TokenRepository;
 import io.smallrye.mutiny.Multi;
@@ -39,7 +42,8 @@ import io.smallrye.mutiny.Uni;
  * Export and import of every record, whatever the backend: the way from one backend to another and a backup.
  *
  * <p>An export is every record of every kind ({@link TransferKind}, in that order), one {@link TransferLine} each,
- * read kind by kind as the stores list them.
+ * read kind by kind as the stores list them; on etcd every kind is read at the one revision the export started at,
+ * so that the export is one consistent state of every record, however long it takes while writes go on.
  *
  * <p>An import, all or nothing:
  * <ol>
@@ -88,12 +92,37 @@ public class RecordTransfer {
         this.json = json;
     }
 
-    /** Every record, kind by kind. */
+    /**
+     * Every record, kind by kind. On etcd, every record as it was at one revision, the cluster's when the export
+     * starts: one consistent state of all of them. On files, each record as it was when its kind was read.
+     */
     public Multi<TransferLine> export() {
-        return Multi.createFrom().items(TransferKind.values())
-                .onItem().transformToMultiAndConcatenate(kind -> all(kind)
+        Uni<Long> revision = queues.store() instanceof EtcdRecordStore<Queue> etcd ? etcd.revision()
+                : Uni.createFrom().item(0L);
+        return revision.onItem().transformToMulti(at -> Multi.createFrom().items(TransferKind.values())
+                .onItem().transformToMultiAndConcatenate(kind -> (at == 0 ? all(kind) : all(kind, at))
                         .onItem().transformToMulti(records -> Multi.createFrom().iterable(records))
-                        .map(r -> new TransferLine(kind.wire(), kind.idOf(r), json.valueToTree(r))));
+                        .map(r -> new TransferLine(kind.wire(), kind.idOf(r), json.valueToTree(r)))));
+    }
+
+    /** Every record of {@code kind} at etcd revision {@code revision}. */
+    private Uni<List<?>> all(TransferKind kind, long revision) {
+        return switch (kind) {
+            case QUEUE -> at(queues.store(), revision).map(l -> l);
+            case BOOKMARK -> at(bookmarks.store(), revision).map(l -> l);
+            case GROUP -> at(groups.store(), revision).map(l -> l);
+            case FILE_CHANGES -> at(sessions.store(), revision).map(l -> l);
+            case TOKEN -> at(tokens.store(), revision).map(l -> l.stream().flatMap(t -> t.tokens().stream()).toList());
+            case CREDENTIAL -> at(credentials.store(), revision)
+                    .map(l -> l.stream().flatMap(c -> c.credentials().stream()).toList());
+        };
+    }
+
+    private static <T extends Versioned<T>> Uni<List<T>> at(RecordStore<T> store, long revision) {
+        if (store instanceof EtcdRecordStore<T> etcd) {
+            return etcd.listAt(revision);
+        }
+        throw new IllegalStateException("records on etcd and on files at once");
     }
 
     private Uni<List<?>> all(TransferKind kind) {

@@ -23,6 +23,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
@@ -194,6 +196,66 @@ class EtcdRecordsIT {
         work.get("commands").forEach(c -> assertEquals("running", c.get("status").asText(), c.toString()));
     }
 
+    /**
+     * Fairness between replicas on one record: 3 instances x 8 clients append to one queue, 3 s of warm-up then 10 s
+     * counted (at most 400 appends per client); each instance's clients get at least 15 % of the appends acknowledged
+     * in the counted time, every id is unique and every acknowledged append is stored once. Without the waiting keys
+     * (docs/locking.md, "Fair between replicas on one record") one instance took most of them.
+     */
+    @Test
+    void threeInstancesAppendingToOneQueueEachGetAFairShare() throws Exception {
+        replica(0).call(201, "POST", "/v1/queues", Map.of("id", "fair", "name", "Fair"));
+        long counted = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        long until = counted + Duration.ofSeconds(10).toNanos();
+        ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+        AtomicIntegerArray perReplica = new AtomicIntegerArray(3);
+        ConcurrentLinkedQueue<Integer> refused = new ConcurrentLinkedQueue<>();
+        List<Callable<Integer>> clients = new ArrayList<>();
+        for (int c = 0; c < 24; c++) {
+            int r = c % 3;
+            HaspProcess via = replica(r);
+            int client = c;
+            clients.add(() -> {
+                int i = 0;
+                while (i < 400 && System.nanoTime() < until) {
+                    long sent = System.nanoTime();
+                    HttpResponse<String> answer = via.send("POST", "/v1/queues/fair/commands",
+                            Map.of("command", "client " + client + " append " + i++));
+                    if (answer.statusCode() == 201) {
+                        acknowledged.add(JSON.readTree(answer.body()).get("id").asText());
+                        if (sent - counted >= 0 && System.nanoTime() - until <= 0) {
+                            perReplica.incrementAndGet(r);
+                        }
+                    } else {
+                        refused.add(answer.statusCode());
+                    }
+                }
+                return i;
+            });
+        }
+        concurrently(clients);
+
+        int total = perReplica.get(0) + perReplica.get(1) + perReplica.get(2);
+        List<Long> shares = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            shares.add(Math.round(100.0 * perReplica.get(r) / total));
+        }
+        JsonNode queue = replica(1).call(200, "GET", "/v1/queues/fair", null);
+        Set<String> stored = new HashSet<>();
+        queue.get("commands").forEach(c -> stored.add(c.get("id").asText()));
+        System.out.printf("[figures] etcd records: 3 instances x 8 clients on one queue, 10 s after 3 s of warm-up: "
+                + "%d appends (%.0f/s), per instance %s, shares %s %%; %d acknowledged in all, refused %s%n", total,
+                total / 10.0, perReplica, shares, acknowledged.size(), refused);
+        assertEquals(acknowledged.size(), new HashSet<>(acknowledged).size(), "ids unique");
+        assertTrue(stored.containsAll(acknowledged), "every acknowledged append is stored");
+        assertEquals(queue.get("commands").size(), stored.size(), "no command twice");
+        refused.forEach(status -> assertEquals(503, status, "a refused append answers 503"));
+        for (int r = 0; r < 3; r++) {
+            assertTrue(perReplica.get(r) * 100 >= 15 * total, "instance " + r + " got " + shares.get(r)
+                    + " % of the appends: " + shares);
+        }
+    }
+
     @Test
     void concurrentSessionUpdatesAreAllKeptAndAStaleIfMatchIsRefused() throws Exception {
         replica(0).call(201, "POST", "/v1/groups", Map.of("id", "g", "name", "G", "sessions", List.of()));
@@ -331,6 +393,160 @@ class EtcdRecordsIT {
         }
         assertTrue(before.contains("\"kind\":\"credential\",\"id\":\"kept\""), before);
         assertTrue(before.contains("\"kind\":\"file-changes\""), before);
+    }
+
+    /**
+     * The sweeper in etcd mode: a command whose claim expired goes back to {@code pending} (released by whichever
+     * instance's sweeper came first), the record and etcd metrics are served by every instance, and no data directory
+     * holds anything of the records.
+     */
+    @Test
+    void anExpiredClaimReturnsToPendingAndTheMetricsAreServedWithoutARecordOnDisk() throws Exception {
+        replica(0).call(201, "POST", "/v1/queues", Map.of("id", "expiry", "name", "Expiry"));
+        replica(1).call(201, "POST", "/v1/queues/expiry/commands", Map.of("id", "e1", "command", "e 1"));
+        replica(2).call(201, "POST", "/v1/queues/expiry/commands", Map.of("id", "e2", "command", "e 2"));
+        JsonNode claimed = replica(1).call(200, "POST", "/v1/queues/expiry/claim",
+                Map.of("runnerId", "gone", "leaseMs", 500));
+        assertEquals("e1", claimed.get("id").asText());
+        assertEquals("running", command(replica(2), "expiry", "e1").get("status").asText());
+
+        // the instances sweep every second (HaspProcess): the claim ends 0.5 s after it was made
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
+                "pending".equals(command(replica(0), "expiry", "e1").get("status").asText()));
+        JsonNode e1 = command(replica(2), "expiry", "e1");
+        assertFalse(e1.has("claimedBy") && !e1.get("claimedBy").isNull(), e1.toString());
+        assertEquals("e1", replica(0).call(200, "POST", "/v1/queues/expiry/claim",
+                Map.of("runnerId", "next", "leaseMs", 60_000)).get("id").asText(), "claimable again, first in line");
+
+        double released = 0;
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                    + replica(i).port() + "/q/metrics")).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode());
+            String body = metrics.body();
+            for (String op : List.of("txn", "range")) {
+                assertTrue(metric(body, "hasp_etcd_rtt_seconds_count", "op=\"" + op + "\"") > 0,
+                        "replica " + i + " times etcd " + op + " calls");
+            }
+            assertTrue(metric(body, "hasp_sweeper_runs_total", "outcome=\"ok\"") > 0, "replica " + i + " sweeps");
+            assertEquals(0, metric(body, "hasp_sweeper_runs_total", "outcome=\"failed\""), "replica " + i);
+            assertTrue(metric(body, "hasp_sweeper_duration_seconds_count", "") > 0, "replica " + i);
+            assertTrue(metric(body, "hasp_locks_holders", "") >= 0, "replica " + i + " serves the holders gauge");
+            released += metric(body, "hasp_sweeper_removed_total", "kind=\"expired-claim\"");
+        }
+        assertEquals(1, released, "the expired claim released once, by one of the sweepers");
+
+        for (Path data : List.of(dataA, dataB, dataC)) {
+            try (Stream<Path> files = Files.walk(data)) {
+                List<String> found = files.filter(p -> !p.equals(data)).map(p -> data.relativize(p).toString())
+                        .toList();
+                System.out.printf("[figures] etcd records: data directory of an instance holds %s%n", found);
+                for (String name : found) {
+                    assertFalse(name.matches("(queues|groups|bookmarks|file-changes)(/.*)?|.*\\.(json|journal|lock|fence)"
+                            + "|.*\\.tmp\\..*"), name + " in a data directory in etcd mode: " + found);
+                }
+            }
+        }
+    }
+
+    /**
+     * An export taken while writes go on is one state of every record: a writer creates bookmark {@code bI} and then
+     * appends command {@code cI} to queue {@code ledger}, so every state has as many bookmarks as commands or one more,
+     * and the ledger holds exactly {@code c0 .. cN} in order; 8 more writers keep 40 other queues changing, so that
+     * reading the queues takes a while. Every export of 12, read through another instance, must be such a state.
+     */
+    @Test
+    void anExportTakenWhileWritesGoOnIsOneStateOfEveryRecord() throws Exception {
+        replica(0).call(201, "POST", "/v1/queues", Map.of("id", "ledger", "name", "Ledger"));
+        for (int q = 0; q < 40; q++) {
+            replica(q).call(201, "POST", "/v1/queues", Map.of("id", "noise-" + q, "name", "Noise " + q));
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        List<Callable<Integer>> writers = new ArrayList<>();
+        writers.add(() -> {
+            int i = 0;
+            while (!done.get() && i < 2000) {
+                replica(0).call(201, "POST", "/v1/bookmarks", Map.of("id", "b" + i, "title", "B " + i,
+                        "target", "https://example.org/" + i));
+                replica(2).call(201, "POST", "/v1/queues/ledger/commands", Map.of("id", "c" + i, "command", "c " + i));
+                i++;
+            }
+            return i;
+        });
+        for (int w = 0; w < 8; w++) {
+            int writer = w;
+            writers.add(() -> {
+                int i = 0;
+                while (!done.get() && i < 2000) {
+                    replica(writer).call(201, "POST", "/v1/queues/noise-" + (writer + 8 * (i % 5)) + "/commands",
+                            Map.of("command", "w " + writer + " " + i));
+                    i++;
+                }
+                return i;
+            });
+        }
+        List<Callable<Integer>> all = new ArrayList<>(writers);
+        List<String> states = new ArrayList<>();
+        all.add(() -> {
+            try {
+                for (int e = 0; e < 12; e++) {
+                    int bookmarks = 0;
+                    List<String> ledger = List.of();
+                    for (String line : export(replica(1)).lines().toList()) {
+                        JsonNode l = JSON.readTree(line);
+                        if (l.get("kind").asText().equals("bookmark")) {
+                            bookmarks++;
+                        } else if (l.get("id").asText().equals("ledger")) {
+                            List<String> ids = new ArrayList<>();
+                            l.get("record").get("commands").forEach(c -> ids.add(c.get("id").asText()));
+                            ledger = ids;
+                        }
+                        if (l.get("kind").asText().equals("queue")) {
+                            Set<String> unique = new HashSet<>();
+                            l.get("record").get("commands").forEach(c -> unique.add(c.get("id").asText()));
+                            assertEquals(l.get("record").get("commands").size(), unique.size(), line);
+                        }
+                    }
+                    states.add(bookmarks + "/" + ledger.size());
+                    for (int i = 0; i < ledger.size(); i++) {
+                        assertEquals("c" + i, ledger.get(i), "the ledger in export " + e + ": " + ledger);
+                    }
+                    assertTrue(bookmarks == ledger.size() || bookmarks == ledger.size() + 1, "export " + e
+                            + " has " + bookmarks + " bookmarks and " + ledger.size() + " commands: " + states);
+                }
+                return states.size();
+            } finally {
+                done.set(true);
+            }
+        });
+        List<Integer> counts = concurrently(all);
+        System.out.printf("[figures] etcd records: 12 exports while %s writes went on: bookmarks/commands %s%n",
+                counts.subList(0, writers.size()), states);
+    }
+
+    /** Command {@code id} of queue {@code queue}, as {@code via} reads it. */
+    private static JsonNode command(HaspProcess via, String queue, String id) throws Exception {
+        for (JsonNode c : via.call(200, "GET", "/v1/queues/" + queue, null).get("commands")) {
+            if (id.equals(c.get("id").asText())) {
+                return c;
+            }
+        }
+        throw new AssertionError("no command " + id + " in " + queue);
+    }
+
+    /** The sum of the samples of {@code name} whose labels contain {@code label} in a Prometheus text answer. */
+    private static double metric(String body, String name, String label) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : body.lines().toList()) {
+            if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        assertTrue(found, name + " {" + label + "} is not served");
+        return sum;
     }
 
     /** The export's lines, sorted. */

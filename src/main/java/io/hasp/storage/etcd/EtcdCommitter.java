@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import com.google.protobuf.ByteString;
 
+import io.hasp.etcd.EtcdClient;
 import io.hasp.etcd.api.Compare;
 import io.hasp.etcd.api.DeleteRangeRequest;
 import io.hasp.etcd.api.KeyValue;
@@ -45,10 +46,13 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *   <li>One transaction writes the result, if the record's meta key still has the revision of the copy (or, for an
  *       absent record, if it is still absent and its tombstone unchanged). A batch that writes nothing sends the same
  *       comparison with nothing to write, so that what it answers was true of the record as stored.</li>
- *   <li>Succeeded: the copy becomes the result, each caller is answered, the next batch starts.</li>
+ *   <li>Succeeded: the copy becomes the result, each caller is answered, the next batch starts, unless the same
+ *       transaction read another replica's waiting key for the record: then the next batch waits until that replica
+ *       has had its turn, for a bounded time ({@link WaitingRoom}).</li>
  *   <li>Failed comparison: another writer (another replica) changed the record. The same transaction's other branch
  *       read the meta key, the tombstone and (a few of) the entries changed since the copy, so the copy catches up
- *       without another round trip, and the batch is applied again (step 2), after a short random pause from the
+ *       without another round trip, and this replica is registered as waiting (a key on its lease, put by
+ *       the same branch; deleted by the transaction that goes through); the batch is applied again (step 2), after a short random pause from the
  *       second time on, until {@code hasp.lock.timeout} has passed (then 503, nothing written). If the meta says this
  *       replica's last batch is this one, a retried transaction (after a time-out) went through the first time:
  *       the batch is answered as made.</li>
@@ -70,10 +74,16 @@ final class EtcdCommitter<T extends Versioned<T>> {
     private final AtomicReference<Snapshot<T>> snapshot = new AtomicReference<>();
     private final ArrayDeque<Batch.Change<T, ?>> pending = new ArrayDeque<>();
     private boolean running;
+    /** Whether this replica's waiting key for the record may exist ({@link WaitingRoom}). */
+    private volatile boolean registered;
 
-    /** What one try of a batch sends, and what it leaves if it goes through. */
+    /**
+     * What one try of a batch sends, and what it leaves if it goes through; {@code turns}: whether its success branch
+     * reads the record's waiting keys (last) and deletes this replica's; {@code lease}: the lease its failure branch
+     * puts this replica's waiting key on (0: none).
+     */
     private record Attempt<T>(Snapshot<T> base, Batch.Outcome<T> outcome, TxnRequest txn, Meta meta,
-                              Tombstone tombstone) {
+                              Tombstone tombstone, boolean turns, long lease) {
     }
 
     EtcdCommitter(String id, StoreContext<T> ctx) {
@@ -114,6 +124,8 @@ final class EtcdCommitter<T extends Versioned<T>> {
         List<Batch.Change<T, ?>> batch = takeBatch();
         if (!batch.isEmpty()) {
             attempt(batch, System.nanoTime() + ctx.patience().toNanos(), newBatchId(), 0);
+        } else {
+            stopWaiting();
         }
     }
 
@@ -188,7 +200,7 @@ final class EtcdCommitter<T extends Versioned<T>> {
                     .setLimit(PREFETCH)));
         }
         if (!out.changed()) {
-            return new Attempt<>(base, out, txn.build(), null, null);
+            return new Attempt<>(base, out, txn.build(), null, null, false, 0);
         }
         try {
             Map<String, String> writers = Meta.wrote(base.exists() ? base.meta().writers()
@@ -200,7 +212,7 @@ final class EtcdCommitter<T extends Versioned<T>> {
                     txn.addSuccess(delete(keys.entries(id), RecordKeys.rangeEnd(keys.entries(id))));
                 }
                 txn.addSuccess(put(keys.tombstone(id), gone.bytes(ctx.json())));
-                return new Attempt<>(base, out, txn.build(), null, gone);
+                return turns(txn, base, out, null, gone);
             }
             EtcdLayout.Writes w = ctx.layout().writes(base.value(), out.after(), entries,
                     base.exists() ? base.meta().seq() : 0, ctx.json());
@@ -221,10 +233,31 @@ final class EtcdCommitter<T extends Versioned<T>> {
             if (!base.exists() && base.tombRevision() != 0) {
                 txn.addSuccess(delete(keys.tombstone(id), null));
             }
-            return new Attempt<>(base, out, txn.build(), m, null);
+            return turns(txn, base, out, m, null);
         } catch (IOException | RuntimeException e) {
             throw e instanceof LimitExceededException limit ? limit : ctx.reader().corrupt(id, e);
         }
+    }
+
+    /**
+     * The attempt of {@code txn} with the turns between replicas added, when they fit in the transaction: the success
+     * branch deletes this replica's waiting key (if it may exist) and reads the record's, the failure branch puts this
+     * replica's on its lease (when it has one).
+     */
+    private Attempt<T> turns(TxnRequest.Builder txn, Snapshot<T> base, Batch.Outcome<T> out, Meta m, Tombstone gone) {
+        if (txn.getSuccessCount() + 2 > ctx.maxTxnOps()) {
+            return new Attempt<>(base, out, txn.build(), m, gone, false, 0);
+        }
+        ByteString mine = ctx.keys().waiter(id, ctx.writer());
+        ByteString waiting = ctx.keys().waiting(id);
+        txn.addSuccess(delete(mine, null));
+        txn.addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(waiting)
+                .setRangeEnd(RecordKeys.rangeEnd(waiting)).setKeysOnly(true).setLimit(WaitingRoom.READ_LIMIT)));
+        long lease = ctx.waiting().lease();
+        if (lease != 0) {
+            txn.addFailure(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(mine).setLease(lease)));
+        }
+        return new Attempt<>(base, out, txn.build(), m, gone, true, lease);
     }
 
     private void send(List<Batch.Change<T, ?>> batch, Attempt<T> a, long deadline, String batchId, int tries) {
@@ -235,13 +268,29 @@ final class EtcdCommitter<T extends Versioned<T>> {
         }
         ctx.etcd().txn(txn).subscribe().with(r -> {
             if (r.getSucceeded()) {
-                made(a, r.getHeader().getRevision());
+                long revision = r.getHeader().getRevision();
+                made(a, revision);
                 a.outcome().answer(batch);
-                next();
+                if (a.turns()) {
+                    registered = false;
+                    ctx.waiting().after(ctx.keys().waiter(id, ctx.writer()),
+                            r.getResponses(r.getResponsesCount() - 1).getResponseRange().getKvsList(), revision,
+                            this::next);
+                } else {
+                    next();
+                }
             } else {
                 lost(batch, a, r, deadline, batchId, tries);
             }
-        }, f -> fail(batch, f));
+        }, f -> {
+            if (a.lease() != 0 && EtcdClient.notFound(f)) {
+                // the lease of the waiting key ended: nothing was applied; try again without it
+                ctx.waiting().lost(a.lease());
+                attempt(batch, deadline, batchId, tries);
+            } else {
+                fail(batch, f);
+            }
+        });
     }
 
     private void made(Attempt<T> a, long revision) {
@@ -262,8 +311,14 @@ final class EtcdCommitter<T extends Versioned<T>> {
                       int tries) {
         KeyValue meta = RecordReader.first(r.getResponses(0).getResponseRange());
         KeyValue tomb = RecordReader.first(r.getResponses(1).getResponseRange());
-        List<KeyValue> changed = r.getResponsesCount() > 2 && !r.getResponses(2).getResponseRange().getMore()
-                ? r.getResponses(2).getResponseRange().getKvsList() : null;
+        List<KeyValue> changed = r.getResponsesCount() > 2 && r.getResponses(2).hasResponseRange()
+                && !r.getResponses(2).getResponseRange().getMore() ? r.getResponses(2).getResponseRange().getKvsList()
+                : null;
+        if (a.lease() != 0) {
+            registered = true;
+        } else if (a.turns()) {
+            ctx.waiting().needLease();
+        }
         boolean ours = a.outcome().changed() && ours(meta, tomb, batchId);
         ctx.reader().from(id, meta, tomb, r.getHeader().getRevision(), a.base(), changed).subscribe().with(s -> {
             offer(s);
@@ -271,6 +326,7 @@ final class EtcdCommitter<T extends Versioned<T>> {
                 a.outcome().answer(batch);
                 next();
             } else if (System.nanoTime() - deadline > 0) {
+                stopWaiting();
                 batch.forEach(c -> c.caller().fail(ctx.contended()));
                 next();
             } else {
@@ -324,8 +380,17 @@ final class EtcdCommitter<T extends Versioned<T>> {
         next();
     }
 
+    /** Deletes this replica's waiting key, if it may exist: it no longer waits to change the record. */
+    private void stopWaiting() {
+        if (registered) {
+            registered = false;
+            ctx.waiting().leave(ctx.keys().waiter(id, ctx.writer()));
+        }
+    }
+
     private void fail(List<Batch.Change<T, ?>> batch, Throwable f) {
         snapshot.set(null);
+        stopWaiting();
         Throwable answer = f instanceof CorruptRecordException || f instanceof LimitExceededException ? f
                 : ctx.unreachable();
         if (answer != f) {

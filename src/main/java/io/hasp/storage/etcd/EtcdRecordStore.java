@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import com.google.protobuf.ByteString;
 
 import io.hasp.etcd.api.KeyValue;
+import io.hasp.etcd.api.RangeRequest;
 import io.hasp.etcd.api.WatchCreateRequest;
 import io.hasp.storage.ChangeLimits;
 import io.hasp.storage.CorruptRecordException;
@@ -73,8 +74,42 @@ public final class EtcdRecordStore<T extends Versioned<T>> implements RecordStor
         if (ctx.kind().singleton()) {
             return get(ctx.kind().singletonId()).map(found -> found.map(List::of).orElse(List.of()));
         }
+        return listing(0);
+    }
+
+    /**
+     * The revision of the etcd cluster now (a linearizable read): reading every kind at it ({@link #listAt}) gives
+     * one consistent state of every record.
+     */
+    public Uni<Long> revision() {
         ByteString prefix = ctx.keys().metas();
-        return ctx.reader().range(prefix, RecordKeys.rangeEnd(prefix), 0, 0)
+        return ctx.etcd().range(RangeRequest.newBuilder().setKey(prefix).setRangeEnd(RecordKeys.rangeEnd(prefix))
+                        .setCountOnly(true).build()).map(r -> r.getHeader().getRevision())
+                .onFailure().transform(f -> ctx.unreachable());
+    }
+
+    /**
+     * Every record of the kind as it was at etcd revision {@code revision} (from {@link #revision}, of this store or
+     * another of the same cluster), each whole and as of that one moment. Fails (503) when etcd has compacted that
+     * revision meanwhile.
+     */
+    public Uni<List<T>> listAt(long revision) {
+        if (revision <= 0) {
+            throw new IllegalArgumentException("a revision is at least 1");
+        }
+        if (ctx.kind().singleton()) {
+            String id = ctx.kind().singletonId();
+            return ctx.reader().load(id, record(id).copy(), revision).map(s -> s.value() == null ? List.<T>of()
+                    : List.of(s.value()))
+                    .onFailure(f -> !(f instanceof CorruptRecordException)).transform(f -> ctx.unreachable());
+        }
+        return listing(revision);
+    }
+
+    /** The records listed at {@code revision} (0: now), unreadable ones left out with a warning. */
+    private Uni<List<T>> listing(long revision) {
+        ByteString prefix = ctx.keys().metas();
+        return ctx.reader().range(prefix, RecordKeys.rangeEnd(prefix), revision, 0)
                 .onItem().transformToMulti(metas -> Multi.createFrom().iterable(metas.kvs())
                         .map(kv -> new Listed(kv, metas.revision())))
                 .onItem().transformToUniAndConcatenate(this::listed)

@@ -32,6 +32,7 @@ public class EtcdRecordStores {
     private final EtcdStoreSettings settings;
     private final Sealer sealer;
     private final String writer;
+    private final WaitingRoom waiting;
     private final List<EtcdRecordStore<?>> opened = new ArrayList<>();
 
     @Inject
@@ -48,6 +49,7 @@ public class EtcdRecordStores {
         byte[] id = new byte[6];
         RANDOM.nextBytes(id);
         this.writer = HexFormat.of().formatHex(id);
+        this.waiting = new WaitingRoom(etcd, settings.namespace());
     }
 
     /** The store of {@code kind}, whose new records' versions start at {@code clock}'s time. */
@@ -55,7 +57,7 @@ public class EtcdRecordStores {
         RecordKeys keys = new RecordKeys(settings.namespace(), kind);
         StoreContext<T> ctx = new StoreContext<>(etcd, kind, keys, new RecordReader<>(etcd, kind, keys, json, sealer),
                 json, sealer, writer, clock, settings.records(), settings.maxTxnOps(), settings.maxRequestBytes(),
-                settings.patience(), settings.readPatience());
+                settings.patience(), settings.readPatience(), waiting);
         EtcdRecordStore<T> store = new EtcdRecordStore<>(ctx);
         synchronized (opened) {
             opened.add(store);
@@ -73,5 +75,6 @@ public class EtcdRecordStores {
         synchronized (opened) {
             opened.forEach(EtcdRecordStore::close);
         }
+        waiting.close();
     }
 }

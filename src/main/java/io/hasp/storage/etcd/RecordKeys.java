@@ -14,11 +14,15 @@ import io.hasp.storage.RecordKind;
  * N K                     a singleton's meta key (tokens, credentials, the file-change index)
  * N K/SUFFIX              one entry of a singleton
  * N gone/K/ID             the tombstone of a deleted record: the last version it reached ({@link Tombstone})
+ * N waiting/K/ID/WRITER   replica WRITER waits to change record ID, on that replica's lease ({@link WaitingRoom})
  * </pre>
  * Ids never contain {@code /}, so {@code N K/} lists exactly the records of a kind with ids and
  * {@code N K.entries/ID/} is the prefix of exactly one record's entries.
  */
 final class RecordKeys {
+
+    /** Below the namespace: where waiting keys are. */
+    static final String WAITING = "waiting/";
 
     private final String namespace;
     private final RecordKind<?> kind;
@@ -40,6 +44,16 @@ final class RecordKeys {
 
     ByteString tombstone(String id) {
         return bytes(namespace + "gone/" + kind.name() + "/" + id);
+    }
+
+    /** Prefix of the waiting keys of record {@code id}. */
+    ByteString waiting(String id) {
+        return bytes(namespace + WAITING + kind.name() + "/" + (kind.singleton() ? kind.singletonId() : id) + "/");
+    }
+
+    /** The waiting key of {@code writer} for record {@code id}. */
+    ByteString waiter(String id, String writer) {
+        return waiting(id).concat(bytes(writer));
     }
 
     /** Prefix of the meta keys of every record of a kind with ids. */

@@ -52,12 +52,18 @@ final class RecordReader<T extends Versioned<T>> {
 
     /** Record {@code id} now (a linearizable read), using {@code cached} where it is still right. */
     Uni<Snapshot<T>> load(String id, Snapshot<T> cached) {
+        return load(id, cached, 0);
+    }
+
+    /** Record {@code id} as it was at {@code revision} (0: now), using {@code cached} where it is right then. */
+    Uni<Snapshot<T>> load(String id, Snapshot<T> cached, long revision) {
         TxnRequest read = TxnRequest.newBuilder()
-                .addSuccess(rangeOp(keys.meta(id)))
-                .addSuccess(rangeOp(keys.tombstone(id)))
+                .addSuccess(rangeOp(keys.meta(id), revision))
+                .addSuccess(rangeOp(keys.tombstone(id), revision))
                 .build();
         return etcd.txn(read).chain(r -> from(id, first(r.getResponses(0).getResponseRange()),
-                first(r.getResponses(1).getResponseRange()), r.getHeader().getRevision(), cached, null));
+                first(r.getResponses(1).getResponseRange()), revision != 0 ? revision : r.getHeader().getRevision(),
+                cached, null));
     }
 
     /**
@@ -78,7 +84,8 @@ final class RecordReader<T extends Versioned<T>> {
             if (!layout.hasEntries()) {
                 return Uni.createFrom().item(present(meta, m, layout.assemble(m.head(), new TreeMap<>(), json)));
             }
-            boolean incremental = cached != null && cached.exists()
+            // a copy newer than the meta key (this replica committed since the read) cannot be brought back to it
+            boolean incremental = cached != null && cached.exists() && cached.modRevision() < meta.getModRevision()
                     && cached.createRevision() == meta.getCreateRevision()
                     && cached.meta().removals() == m.removals() && cached.meta().moves() == m.moves();
             if (incremental && changed != null) {
@@ -169,7 +176,13 @@ final class RecordReader<T extends Versioned<T>> {
     }
 
     static RequestOp rangeOp(ByteString key) {
-        return RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key)).build();
+        return rangeOp(key, 0);
+    }
+
+    /** A read of {@code key} at {@code revision} (0: the transaction's). */
+    static RequestOp rangeOp(ByteString key, long revision) {
+        return RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key).setRevision(revision))
+                .build();
     }
 
     static KeyValue first(RangeResponse r) {

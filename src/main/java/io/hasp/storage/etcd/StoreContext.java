@@ -15,18 +15,19 @@ import io.hasp.storage.Versioned;
 
 /**
  * What every committer of one kind's etcd store shares: the client, the keys and reader, this replica's writer id
- * (so that a committer recognises its own batches in a record's meta), and the limits.
+ * (so that a committer recognises its own batches in a record's meta and its waiting keys), and the limits.
  *
  * @param maxTxnOps       most operations etcd takes in one transaction branch ({@code --max-txn-ops})
  * @param maxRequestBytes most bytes etcd takes in one request ({@code --max-request-bytes})
  * @param patience        how long a batch keeps trying against other writers ({@code hasp.lock.timeout})
  * @param readPatience    longest blocking read ({@link EtcdRecordStore#getNow}): etcd's operation time-out, twice
+ * @param waiting         this replica's turns with other replicas on one record
  */
 record StoreContext<T extends Versioned<T>>(EtcdClient etcd, RecordKind<T> kind, RecordKeys keys,
                                             RecordReader<T> reader, ObjectMapper json, Sealer sealer, String writer,
                                             Clock clock, RecordSettings settings, int maxTxnOps,
                                             long maxRequestBytes, Duration patience,
-                                            Duration readPatience) {
+                                            Duration readPatience, WaitingRoom waiting) {
 
     /** Seconds a client should wait before trying again after a 503. */
     static final String RETRY_AFTER = "1";

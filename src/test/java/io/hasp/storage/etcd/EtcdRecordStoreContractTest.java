@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Supplier;
 
 import org.awaitility.Awaitility;
@@ -54,6 +55,7 @@ import io.hasp.token.CreatedToken;
 import io.hasp.token.Scope;
 import io.hasp.token.TokenManager;
 import io.hasp.token.TokenRepository;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -151,6 +153,37 @@ class EtcdRecordStoreContractTest extends AbstractRecordStoreContractTest {
         assertTrue(transactions < 100, "100 changes took " + transactions + " transactions");
         System.out.printf("[figures] etcd store: 100 concurrent changes of one record in %d transactions%n",
                 transactions);
+    }
+
+    /**
+     * Three replicas, four callers each, change one record until 360 changes are made: each replica makes at least
+     * 15 % of them (one replica kept winning before the waiting keys), none is lost, and no waiting key is left.
+     */
+    @Test
+    void replicasChangingOneRecordTakeTurnsAndLeaveNoWaitingKeyBehind() {
+        List<RecordStore<Counter>> stores = List.of(replica(0, COUNTERS), replica(1, COUNTERS), replica(2, COUNTERS));
+        add(stores.get(0), "turns", 0).await().atMost(WAIT);
+        AtomicInteger total = new AtomicInteger();
+        AtomicIntegerArray made = new AtomicIntegerArray(3);
+        List<Supplier<Uni<Integer>>> callers = new ArrayList<>();
+        for (int c = 0; c < 12; c++) {
+            int r = c % 3;
+            callers.add(() -> Multi.createBy().repeating()
+                    .uni(() -> add(stores.get(r), "turns", 1).invoke(x -> made.incrementAndGet(r)))
+                    .whilst(x -> total.incrementAndGet() < 360).collect().asList().map(List::size));
+        }
+        ConcurrencyHelpers.runConcurrent(callers).await().atMost(WAIT);
+
+        int sum = made.get(0) + made.get(1) + made.get(2);
+        System.out.printf("[figures] etcd store: 3 replicas x 4 callers on one record: changes per replica %s%n", made);
+        assertEquals(sum, stores.get(1).get("turns").await().atMost(WAIT).orElseThrow().value(), "none lost");
+        for (int r = 0; r < 3; r++) {
+            assertTrue(made.get(r) * 100 >= 15 * sum, "replica " + r + " made " + made + " of the changes");
+        }
+        ByteString waiting = ByteString.copyFromUtf8(namespace + "waiting/");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> clients.client().range(RangeRequest.newBuilder()
+                .setKey(waiting).setRangeEnd(RecordKeys.rangeEnd(waiting)).setCountOnly(true).build())
+                .await().atMost(WAIT).getCount() == 0);
     }
 
     @Test
