@@ -106,8 +106,10 @@ class FileToEtcdTransferTest {
                     .await().atMost(WAIT);
             credentials.put("cred-" + s, new CredentialRequest("value-" + s, "a credential")).await().atMost(WAIT);
 
+            ImportIntents intents = new ImportIntents(stores, clock);
             RecordTransfer files = new RecordTransfer(queues, bookmarks, groups, sessions, index, tokens, credentials,
-                    json);
+                    json, intents, new ImportRecovery(intents, queues, bookmarks, groups, sessions, index, tokens,
+                            credentials, json, TestConfig.defaults()), TestConfig.defaults());
             StringBuilder out = new StringBuilder();
             for (TransferLine line : files.export().collect().asList().await().atMost(WAIT)) {
                 out.append(json.writeValueAsString(line)).append('\n');
