@@ -27,6 +27,7 @@ import io.hasp.filechange.FileChangeIndex;
 import io.hasp.filechange.SessionChangeRepository;
 import io.hasp.group.GroupRepository;
 import io.hasp.queue.QueueRepository;
+import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordRepository;
 import io.hasp.storage.RecordStore;
@@ -151,6 +152,23 @@ public class ImportRecovery {
                         : Modification.<T, Outcome>restore(before, stored -> Outcome.ROLLED_BACK);
             }
             return Modification.unchanged(now == e.beforeVersion() ? Outcome.UNTOUCHED : kept(e));
+        }).onFailure(LimitExceededException.class).recoverWithUni(f -> sliced(repository, e, before));
+    }
+
+    /**
+     * A record too large for one change of the store (a queue of more commands than one etcd transaction takes): its
+     * version checked, then put back by its repository's {@link RecordRepository#undo} (in slices); a change made
+     * between the check and the undo is not seen.
+     */
+    private <T extends Versioned<T>> Uni<Outcome> sliced(RecordRepository<T> repository, ImportIntent.Entry e,
+                                                         T before) {
+        return repository.store().get(e.id()).chain(current -> {
+            long now = current.map(Versioned::version).orElse(0L);
+            if (current.isPresent() && now == e.stored()) {
+                return repository.undo(new RecordRepository.Restored<>(e.id(), Optional.ofNullable(before)))
+                        .replaceWith(Outcome.ROLLED_BACK);
+            }
+            return Uni.createFrom().item(now == e.beforeVersion() ? Outcome.UNTOUCHED : kept(e));
         });
     }
 

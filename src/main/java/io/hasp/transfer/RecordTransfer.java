@@ -32,6 +32,7 @@ import io.hasp.group.GroupRepository;
 import io.hasp.http.ProblemException;
 import io.hasp.queue.Queue;
 import io.hasp.queue.QueueRepository;
+import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordRepository;
 import io.hasp.storage.RecordStore;
@@ -361,6 +362,7 @@ public class RecordTransfer {
         T record = ((T) p.record()).withVersion(e.stored());
         return repository.store().change(p.id(), OptionalLong.of(e.beforeVersion()), 0,
                         current -> Modification.<T, Long>restore(record, Versioned::version))
+                .onFailure(LimitExceededException.class).recoverWithUni(f -> sliced(repository, p, record, e))
                 .onFailure(VersionConflictException.class).transform(f -> new ProblemException(409, "conflict",
                         p.kind().wire() + " " + p.id() + " changed while the import ran; nothing was imported",
                         Map.of("kind", p.kind().wire(), "id", p.id()), Map.of()))
@@ -371,6 +373,22 @@ public class RecordTransfer {
                     run.entries.set(index, new ImportIntent.Entry(e.kind(), e.id(), e.before(), stored, null));
                     return intents.stored(run.id, index, stored);
                 });
+    }
+
+    /**
+     * A record too large for one change of the store (a queue of more commands than one etcd transaction takes),
+     * restored in slices by its repository: the before-state is checked first, then the slices written; its version
+     * is read back. Unlike the one-change path, a change made between the check and the writes is not seen.
+     */
+    private static <T extends Versioned<T>> Uni<Long> sliced(RecordRepository<T> repository, Parsed p, T record,
+                                                             ImportIntent.Entry e) {
+        return repository.store().get(p.id()).chain(current -> {
+            long now = current.map(Versioned::version).orElse(0L);
+            if (now != e.beforeVersion()) {
+                throw new VersionConflictException(e.beforeVersion(), now);
+            }
+            return repository.restore(p.id(), record, true, p.kind().wire() + " " + p.id());
+        }).chain(() -> repository.store().get(p.id())).map(now -> now.map(Versioned::version).orElse(0L));
     }
 
     /** Step 4: what was stored, undone last first, as a recovery would; then the intent is deleted. */
