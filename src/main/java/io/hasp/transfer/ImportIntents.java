@@ -93,7 +93,7 @@ public class ImportIntents extends KeyedRepository<ImportIntent> {
         });
     }
 
-    /** Notes that entry {@code index} of intent {@code id} was stored at version {@code stored} (not the planned one). */
+    /** Notes that entry {@code index} of intent {@code id} was stored at {@code stored}, not the planned version. */
     public Uni<Void> stored(String id, int index, long stored) {
         return computeWithLock(id, OptionalLong.empty(), current -> {
             ImportIntent intent = existing(id, current);

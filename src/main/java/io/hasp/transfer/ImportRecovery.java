@@ -1,5 +1,6 @@
 package io.hasp.transfer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,14 +20,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
-import io.hasp.bookmark.BookmarkRepository;
 import io.hasp.credential.CredentialRepository;
 import io.hasp.credential.CredentialStore;
 import io.hasp.credential.StoredCredential;
-import io.hasp.filechange.FileChangeIndex;
-import io.hasp.filechange.SessionChangeRepository;
-import io.hasp.group.GroupRepository;
-import io.hasp.queue.QueueRepository;
 import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordRepository;
@@ -62,37 +58,23 @@ public class ImportRecovery {
     private enum Outcome { ROLLED_BACK, UNTOUCHED, KEPT }
 
     private final ImportIntents intents;
-    private final QueueRepository queues;
-    private final BookmarkRepository bookmarks;
-    private final GroupRepository groups;
-    private final SessionChangeRepository sessions;
-    private final FileChangeIndex index;
-    private final TokenRepository tokens;
-    private final CredentialRepository credentials;
+    private final TransferRepositories repos;
     private final ObjectMapper json;
-    private final HaspConfig config;
+    /** Heartbeat silence after which an intent is rolled back ({@code hasp.import.stale-after}). */
+    private final Duration staleAfter;
 
     @Inject
-    public ImportRecovery(ImportIntents intents, QueueRepository queues, BookmarkRepository bookmarks,
-                          GroupRepository groups, SessionChangeRepository sessions, FileChangeIndex index,
-                          TokenRepository tokens, CredentialRepository credentials, ObjectMapper json,
-                          HaspConfig config) {
+    public ImportRecovery(ImportIntents intents, TransferRepositories repos, ObjectMapper json, HaspConfig config) {
         this.intents = intents;
-        this.queues = queues;
-        this.bookmarks = bookmarks;
-        this.groups = groups;
-        this.sessions = sessions;
-        this.index = index;
-        this.tokens = tokens;
-        this.credentials = credentials;
+        this.repos = repos;
         this.json = json;
-        this.config = config;
+        this.staleAfter = config.importSettings().staleAfter();
     }
 
     /** Rolls back every stale intent this replica manages to take; answers how many it rolled back. */
     public Uni<Integer> recoverStale() {
         String owner = "recovery-" + UUID.randomUUID();
-        return intents.stale(config.importSettings().staleAfter())
+        return intents.stale(staleAfter)
                 .onItem().transformToMulti(stale -> Multi.createFrom().iterable(stale))
                 .onItem().transformToUniAndConcatenate(intent -> intents.take(intent, owner)
                         .chain(taken -> taken.isEmpty() ? Uni.createFrom().item(0)
@@ -111,7 +93,8 @@ public class ImportRecovery {
                 .onItem().transformToUniAndConcatenate(this::rollBack)
                 .collect().asList()
                 .chain(outcomes -> intents.finish(intent.id())
-                        .chain(() -> sessionsTouched ? index.rebuild().replaceWithVoid() : Uni.createFrom().voidItem())
+                        .chain(() -> sessionsTouched ? repos.index.rebuild().replaceWithVoid()
+                                : Uni.createFrom().voidItem())
                         .invoke(() -> LOG.warnf("rolled back interrupted import %s: %d record(s) put back, %d not "
                                 + "reached, %d changed since and kept", intent.id(), count(outcomes,
                                 Outcome.ROLLED_BACK), count(outcomes, Outcome.UNTOUCHED),
@@ -126,16 +109,13 @@ public class ImportRecovery {
         TransferKind kind = TransferKind.of(e.kind())
                 .orElseThrow(() -> new IllegalStateException("an intent names an unknown kind"));
         return switch (kind) {
-            case QUEUE -> record(queues, kind, e);
-            case BOOKMARK -> record(bookmarks, kind, e);
-            case GROUP -> record(groups, kind, e);
-            case FILE_CHANGES -> record(sessions, kind, e);
-            case TOKEN -> entry(tokens.store(), TokenRepository.KIND.singletonId(), new TokenStore(0, List.of()),
+            case TOKEN -> entry(repos.tokens.store(), TokenRepository.KIND.singletonId(), new TokenStore(0, List.of()),
                     TokenStore::tokens, (r, l) -> new TokenStore(r.version(), l), StoredToken::id,
                     StoredToken.class, e);
-            case CREDENTIAL -> entry(credentials.store(), CredentialRepository.KIND.singletonId(),
+            case CREDENTIAL -> entry(repos.credentials.store(), CredentialRepository.KIND.singletonId(),
                     new CredentialStore(0, List.of()), CredentialStore::credentials,
                     (r, l) -> new CredentialStore(r.version(), l), StoredCredential::name, StoredCredential.class, e);
+            default -> record(repos.keyed(kind), kind, e);
         };
     }
 

@@ -23,15 +23,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.HaspConfig;
 import io.hasp.ValidationException;
-import io.hasp.bookmark.BookmarkRepository;
-import io.hasp.credential.CredentialRepository;
 import io.hasp.credential.StoredCredential;
-import io.hasp.filechange.FileChangeIndex;
-import io.hasp.filechange.SessionChangeRepository;
-import io.hasp.group.GroupRepository;
 import io.hasp.http.ProblemException;
 import io.hasp.queue.Queue;
-import io.hasp.queue.QueueRepository;
 import io.hasp.storage.LimitExceededException;
 import io.hasp.storage.Modification;
 import io.hasp.storage.RecordRepository;
@@ -41,7 +35,6 @@ import io.hasp.storage.VersionConflictException;
 import io.hasp.storage.Versioned;
 import io.hasp.storage.etcd.EtcdRecordStore;
 import io.hasp.token.StoredToken;
-import io.hasp.token.TokenRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -76,13 +69,7 @@ public class RecordTransfer {
 
     private static final Logger LOG = Logger.getLogger(RecordTransfer.class);
 
-    private final QueueRepository queues;
-    private final BookmarkRepository bookmarks;
-    private final GroupRepository groups;
-    private final SessionChangeRepository sessions;
-    private final FileChangeIndex index;
-    private final TokenRepository tokens;
-    private final CredentialRepository credentials;
+    private final TransferRepositories repos;
     private final ObjectMapper json;
     private final ImportIntents intents;
     private final ImportRecovery recovery;
@@ -93,17 +80,9 @@ public class RecordTransfer {
     }
 
     @Inject
-    public RecordTransfer(QueueRepository queues, BookmarkRepository bookmarks, GroupRepository groups,
-                          SessionChangeRepository sessions, FileChangeIndex index, TokenRepository tokens,
-                          CredentialRepository credentials, ObjectMapper json, ImportIntents intents,
-                          ImportRecovery recovery, HaspConfig config) {
-        this.queues = queues;
-        this.bookmarks = bookmarks;
-        this.groups = groups;
-        this.sessions = sessions;
-        this.index = index;
-        this.tokens = tokens;
-        this.credentials = credentials;
+    public RecordTransfer(TransferRepositories repos, ObjectMapper json, ImportIntents intents, ImportRecovery recovery,
+                          HaspConfig config) {
+        this.repos = repos;
         this.json = json;
         this.intents = intents;
         this.recovery = recovery;
@@ -115,7 +94,7 @@ public class RecordTransfer {
      * starts: one consistent state of all of them. On files, each record as it was when its kind was read.
      */
     public Multi<TransferLine> export() {
-        Uni<Long> revision = queues.store() instanceof EtcdRecordStore<Queue> etcd ? etcd.revision()
+        Uni<Long> revision = repos.queues.store() instanceof EtcdRecordStore<Queue> etcd ? etcd.revision()
                 : Uni.createFrom().item(0L);
         return revision.onItem().transformToMulti(at -> Multi.createFrom().items(TransferKind.values())
                 .onItem().transformToMultiAndConcatenate(kind -> (at == 0 ? all(kind) : all(kind, at))
@@ -126,12 +105,13 @@ public class RecordTransfer {
     /** Every record of {@code kind} at etcd revision {@code revision}. */
     private Uni<List<?>> all(TransferKind kind, long revision) {
         return switch (kind) {
-            case QUEUE -> at(queues.store(), revision).map(l -> l);
-            case BOOKMARK -> at(bookmarks.store(), revision).map(l -> l);
-            case GROUP -> at(groups.store(), revision).map(l -> l);
-            case FILE_CHANGES -> at(sessions.store(), revision).map(l -> l);
-            case TOKEN -> at(tokens.store(), revision).map(l -> l.stream().flatMap(t -> t.tokens().stream()).toList());
-            case CREDENTIAL -> at(credentials.store(), revision)
+            case QUEUE -> at(repos.queues.store(), revision).map(l -> l);
+            case BOOKMARK -> at(repos.bookmarks.store(), revision).map(l -> l);
+            case GROUP -> at(repos.groups.store(), revision).map(l -> l);
+            case FILE_CHANGES -> at(repos.sessions.store(), revision).map(l -> l);
+            case TOKEN -> at(repos.tokens.store(), revision)
+                    .map(l -> l.stream().flatMap(t -> t.tokens().stream()).toList());
+            case CREDENTIAL -> at(repos.credentials.store(), revision)
                     .map(l -> l.stream().flatMap(c -> c.credentials().stream()).toList());
         };
     }
@@ -145,12 +125,12 @@ public class RecordTransfer {
 
     private Uni<List<?>> all(TransferKind kind) {
         return switch (kind) {
-            case QUEUE -> queues.list().map(l -> l);
-            case BOOKMARK -> bookmarks.list().map(l -> l);
-            case GROUP -> groups.list().map(l -> l);
-            case FILE_CHANGES -> sessions.list().map(l -> l);
-            case TOKEN -> tokens.storedAll().map(l -> l);
-            case CREDENTIAL -> credentials.storedAll().map(l -> l);
+            case QUEUE -> repos.queues.list().map(l -> l);
+            case BOOKMARK -> repos.bookmarks.list().map(l -> l);
+            case GROUP -> repos.groups.list().map(l -> l);
+            case FILE_CHANGES -> repos.sessions.list().map(l -> l);
+            case TOKEN -> repos.tokens.storedAll().map(l -> l);
+            case CREDENTIAL -> repos.credentials.storedAll().map(l -> l);
         };
     }
 
@@ -167,7 +147,7 @@ public class RecordTransfer {
                     .onFailure().call(f -> run.lost.get() ? Uni.createFrom().voidItem() : undo(run, f))
                     .chain(() -> intents.finish(run.id));
         }).chain(() -> lines.stream().anyMatch(p -> p.kind() == TransferKind.FILE_CHANGES)
-                        ? index.rebuild().replaceWithVoid() : Uni.createFrom().voidItem())
+                        ? repos.index.rebuild().replaceWithVoid() : Uni.createFrom().voidItem())
                 .invoke(() -> LOG.infof("imported %d record(s) (%s)", lines.size(), replace ? "replace" : "merge"))
                 .replaceWith(lines.size());
     }
@@ -330,9 +310,9 @@ public class RecordTransfer {
                 .onItem().transformToUniAndConcatenate(i -> restore(lines.get(i), i, run))
                 .collect().last()
                 .chain(() -> tokenLines.isEmpty() ? Uni.createFrom().voidItem()
-                        : stillOwned(run).chain(() -> tokens.restoreAll(tokenLines, replace)).replaceWithVoid())
+                        : stillOwned(run).chain(() -> repos.tokens.restoreAll(tokenLines, replace)).replaceWithVoid())
                 .chain(() -> credentialLines.isEmpty() ? Uni.createFrom().voidItem()
-                        : stillOwned(run).chain(() -> credentials.restoreAll(credentialLines, replace))
+                        : stillOwned(run).chain(() -> repos.credentials.restoreAll(credentialLines, replace))
                                 .replaceWithVoid());
     }
 
@@ -343,13 +323,7 @@ public class RecordTransfer {
     }
 
     private Uni<Void> restore(Parsed p, int index, Run run) {
-        return stillOwned(run).chain(() -> switch (p.kind()) {
-            case QUEUE -> restore(queues, p, index, run);
-            case BOOKMARK -> restore(bookmarks, p, index, run);
-            case GROUP -> restore(groups, p, index, run);
-            case FILE_CHANGES -> restore(sessions, p, index, run);
-            default -> throw new IllegalStateException("not a record kind with ids: " + p.kind());
-        });
+        return stillOwned(run).chain(() -> restore(repos.keyed(p.kind()), p, index, run));
     }
 
     /**

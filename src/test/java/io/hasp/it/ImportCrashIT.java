@@ -31,9 +31,9 @@ import io.hasp.etcd.EtcdCluster;
  * An import killed with SIGKILL in the middle of its writes comes out as nothing: a packaged instance gets an import
  * (mode {@code replace}) of 40 bookmarks that exist already, with new titles, and 4,000 new ones; once some of the new
  * ones are stored it is killed, then started again on the same data directory. Within the recovery bound (3 s here)
- * plus a few sweeps no bookmark of the import remains (nor its intent), the 40 that existed before have their own titles again, the
- * intent is gone, and a record written by a client after the restart is untouched. The same on a 3-member etcd
- * cluster (the data directory then holds no record).
+ * plus a few sweeps no bookmark of the import remains (nor its intent), the 40 that existed before have their own
+ * titles again, and a record written by a client after the restart is untouched. The same on a 3-member etcd cluster
+ * (the data directory then holds no record).
  */
 @Timeout(value = 240)
 class ImportCrashIT {

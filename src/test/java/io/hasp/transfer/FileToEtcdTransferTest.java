@@ -107,9 +107,10 @@ class FileToEtcdTransferTest {
             credentials.put("cred-" + s, new CredentialRequest("value-" + s, "a credential")).await().atMost(WAIT);
 
             ImportIntents intents = new ImportIntents(stores, clock);
-            RecordTransfer files = new RecordTransfer(queues, bookmarks, groups, sessions, index, tokens, credentials,
-                    json, intents, new ImportRecovery(intents, queues, bookmarks, groups, sessions, index, tokens,
-                            credentials, json, TestConfig.defaults()), TestConfig.defaults());
+            TransferRepositories repos = new TransferRepositories(queues, bookmarks, groups, sessions, index, tokens,
+                    credentials);
+            RecordTransfer files = new RecordTransfer(repos, json, intents,
+                    new ImportRecovery(intents, repos, json, TestConfig.defaults()), TestConfig.defaults());
             StringBuilder out = new StringBuilder();
             for (TransferLine line : files.export().collect().asList().await().atMost(WAIT)) {
                 out.append(json.writeValueAsString(line)).append('\n');
