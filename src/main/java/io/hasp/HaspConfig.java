@@ -51,6 +51,10 @@ public interface HaspConfig {
     /** The scheduled sweeper. */
     Sweep sweep();
 
+    /** Imports ({@code POST /v1/admin/import}). */
+    @WithName("import")
+    ImportSettings importSettings();
+
     /** Readiness thresholds. */
     Health health();
 
@@ -184,6 +188,15 @@ public interface HaspConfig {
         /** Interval of the sweeper that removes stale locks, expired leases and claims, and orphaned temp files. */
         @WithDefault("5s")
         String interval();
+    }
+
+    interface ImportSettings {
+        /**
+         * Silence of a running import's heartbeat after which its intent is taken for the intent of a dead process
+         * and rolled back by the sweeper (the import refreshes it six times as often).
+         */
+        @WithDefault("30s")
+        Duration staleAfter();
     }
 
     interface Health {

@@ -16,6 +16,7 @@ import io.hasp.lock.LockFileEngine;
 import io.hasp.lock.SweepReport;
 import io.hasp.queue.QueueRepository;
 import io.hasp.storage.OrphanTempSweeper;
+import io.hasp.transfer.ImportRecovery;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -35,6 +36,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *       lock;</li>
  *   <li>returns expired queue claims to {@code pending} ({@link QueueRepository#releaseExpiredClaims()}), each
  *       queue under its own lock, so a second replica sweeping at once finds nothing left to do;</li>
+ *   <li>rolls back imports whose process died while writing ({@link ImportRecovery}: intents silent for longer than
+ *       {@code hasp.import.stale-after}; one replica takes each);</li>
  *   <li>counts the live holders of named locks for the {@code hasp.locks.holders} gauge.</li>
  * </ol>
  * The blocking parts run on the worker pool, never on the scheduler's event loop. What a run did goes to the
@@ -51,6 +54,7 @@ public class Sweeper {
     private final LockBackend namedLocks;
     private final LockMetrics lockMetrics;
     private final QueueRepository queues;
+    private final ImportRecovery imports;
     private final Timer duration;
     private final Counter runsOk;
     private final Counter runsFailed;
@@ -77,13 +81,14 @@ public class Sweeper {
 
     @Inject
     public Sweeper(HaspConfig config, LockFileEngine engine, OrphanTempSweeper temps, LockBackend namedLocks,
-                   LockMetrics lockMetrics, QueueRepository queues, MeterRegistry registry) {
+                   LockMetrics lockMetrics, QueueRepository queues, ImportRecovery imports, MeterRegistry registry) {
         this.config = config;
         this.engine = engine;
         this.temps = temps;
         this.namedLocks = namedLocks;
         this.lockMetrics = lockMetrics;
         this.queues = queues;
+        this.imports = imports;
         duration = Timer.builder("hasp.sweeper.duration").description("Duration of sweeper runs").register(registry);
         runsOk = runs(registry, "ok");
         runsFailed = runs(registry, "failed");
@@ -123,7 +128,7 @@ public class Sweeper {
             int tempFiles = temps.sweep(root);
             return new FileSteps(locks, tempFiles);
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(files -> queues.releaseExpiredClaims()
+                .chain(files -> queues.releaseExpiredClaims().call(imports::recoverStale)
                         .chain(claims -> namedLocks.countHolders()
                                 .map(count -> new Outcome(files.locks(), files.tempFilesRemoved(), claims, count,
                                         Instant.now()))))

@@ -122,6 +122,15 @@ final class HaspProcess implements AutoCloseable {
         return HTTP.sendAsync(request(method, path, body), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Sends {@code body} as it is, of type {@code contentType}, without waiting for the answer. */
+    CompletableFuture<HttpResponse<String>> sendRawAsync(String method, String path, String contentType, String body) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(300))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", contentType)
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpRequest request(String method, String path, Object body) throws IOException {
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));

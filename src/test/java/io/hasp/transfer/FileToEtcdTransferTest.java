@@ -106,8 +106,11 @@ class FileToEtcdTransferTest {
                     .await().atMost(WAIT);
             credentials.put("cred-" + s, new CredentialRequest("value-" + s, "a credential")).await().atMost(WAIT);
 
-            RecordTransfer files = new RecordTransfer(queues, bookmarks, groups, sessions, index, tokens, credentials,
-                    json);
+            ImportIntents intents = new ImportIntents(stores, clock);
+            TransferRepositories repos = new TransferRepositories(queues, bookmarks, groups, sessions, index, tokens,
+                    credentials);
+            RecordTransfer files = new RecordTransfer(repos, json, intents,
+                    new ImportRecovery(intents, repos, json, TestConfig.defaults()), TestConfig.defaults());
             StringBuilder out = new StringBuilder();
             for (TransferLine line : files.export().collect().asList().await().atMost(WAIT)) {
                 out.append(json.writeValueAsString(line)).append('\n');
