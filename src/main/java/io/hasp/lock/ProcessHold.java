@@ -134,11 +134,6 @@ final class ProcessHold {
     /** Runs {@code write} under the guard once the lock file is seen to still name this process, held. */
     <R> R whileHeld(Grant g, Supplier<R> write) {
         try (FenceFile.Guard guard = local.guardPatiently()) {
-            if (exclusive == g && written != null && written.equals(identity())) {
-                // The file this process created, still at its path: a breaker renames it aside and a taker of a
-                // parked lock finds it held, so it still names this process, held. One statx instead of a read.
-                return write.get();
-            }
             LockFiles.Snapshot s = LockFiles.read(lockFile);
             boolean ours = exclusive == g && s != null && s.content() != null && !s.content().parked()
                     && !s.content().planOnly()
