@@ -2,9 +2,7 @@ package io.hasp.lock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +31,6 @@ final class ProcessHold {
     int sharedGrants;
     /** The last fencing token granted while held exclusively (drawn in memory by hand-overs). */
     long lastToken;
-    /** Identity (inode and birth time) of the lock file this process wrote, while held exclusively. */
-    private Object written;
 
     ProcessHold(LocalLock local, LockFileEngine engine, Path lockFile) {
         this.local = local;
@@ -62,7 +58,6 @@ final class ProcessHold {
         if (type == LockType.EXCLUSIVE) {
             exclusive = g;
             lastToken = token;
-            written = identity();
         } else {
             sharedGrants++;
         }
@@ -85,16 +80,9 @@ final class ProcessHold {
         exclusive = null;
         sharedGrants = 0;
         try (FenceFile.Guard guard = local.guardPatiently()) {
-            if (was == LockType.EXCLUSIVE && written != null && written.equals(identity())) {
-                // the file we created, untouched but by our heartbeats: no need to read it
-                guard.recordToken(lastToken);
-                if (park) {
-                    parkFile(LockFiles.read(lockFile), now);
-                } else {
-                    LockFiles.delete(lockFile);
-                }
-                return;
-            }
+            // Always read the file before removing or parking it: a file at the path with this process' inode and
+            // mtime may still be another's (on JDK 17 creationTime is the mtime, ext4 stamps coarsely, and an inode
+            // freed by a breaker is reused at once), and removing another's lock file would make two holders.
             guard.recordToken(Math.max(guard.lastToken(), lastToken));
             LockFiles.Snapshot s = LockFiles.read(lockFile);
             if (s == null || s.content() == null || s.content().planOnly() || s.content().parked()) {
@@ -119,8 +107,6 @@ final class ProcessHold {
             } else {
                 LockFiles.delete(lockFile);
             }
-        } finally {
-            written = null;
         }
     }
 
@@ -180,7 +166,6 @@ final class ProcessHold {
         held = null;
         sharedGrants = 0;
         parked = false;
-        written = null;
     }
 
     /** The engine is closing: gives this process' entry back (a parked lock stays for the next Hasp process). */
@@ -196,16 +181,6 @@ final class ProcessHold {
         }
         if (g != null) {
             g.state.set(Grant.State.RELEASED);
-        }
-    }
-
-    /** Inode and birth time of the lock file, or {@code null} when absent: a breaker's new file differs. */
-    private Object identity() {
-        try {
-            BasicFileAttributes a = Files.readAttributes(lockFile, BasicFileAttributes.class);
-            return List.of(a.fileKey(), a.creationTime());
-        } catch (IOException e) {
-            return null;
         }
     }
 }
