@@ -73,7 +73,7 @@ class CrashLoopIT {
     private static final long SEED = 20_261_127L;
     private static final int INSTANCES = 3;
     private static final int CLIENTS = 12;
-    private static final Duration CHAOS = Duration.ofSeconds(75);
+    private static final Duration CHAOS = Duration.ofSeconds(50);
     private static final int MAX_OPS_PER_CLIENT = 4_000;
     private static final long CLAIM_LEASE_MS = 4_000;
     private static final long LOCK_LEASE_MS = 3_000;

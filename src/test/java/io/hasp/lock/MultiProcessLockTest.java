@@ -186,7 +186,7 @@ class MultiProcessLockTest {
         // stale-after short enough for a quick test, long enough that a loaded 2-core machine does not delay a live
         // holder's beats past it (1 s was passed once in a full build: a stalled holder is rightly judged stale)
         long staleMs = 2000;
-        int cycles = 8;
+        int cycles = 4;
         List<ChildJvm> holders = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             // another host: only their heartbeat keeps them alive, and each hold outlasts stale-after
