@@ -27,6 +27,8 @@ UNCONTENDED_RUNS=${UNCONTENDED_RUNS:-2}
 CONTENDED_CLIENTS=${CONTENDED_CLIENTS:-"8 32"}
 SHARE_CLIENTS=${SHARE_CLIENTS:-8}
 TOKEN=bench-admin-token-0123456789
+# records on etcd keep credentials sealed and refuse to start without a key (any 32 bytes for a benchmark)
+KEY=YmVuY2gta2V5LW9mLXRoaXJ0eS10d28tYnl0ZXMhISE=
 JAR=$ROOT/target/quarkus-app/quarkus-run.jar
 
 command -v etcd >/dev/null || { echo "etcd missing: apt-get install -y etcd-server etcd-client" >&2; exit 1; }
@@ -68,7 +70,8 @@ hasp() {   # hasp LABEL BACKEND [JVM FLAGS...] -> sets PORT (not in a subshell: 
   local data
   PORT=$(free_port); data=$(mktemp -d); DIRS+=("$data")
   java -Xmx512m -Dquarkus.http.port="$PORT" -Dhasp.data-dir="$data" -Dhasp.admin-token="$TOKEN" \
-    -Dhasp.backend="$2" -Dhasp.etcd.endpoints="http://127.0.0.1:$ETCD_PORT" "${@:3}" -jar "$JAR" \
+    -Dhasp.backend="$2" -Dhasp.etcd.endpoints="http://127.0.0.1:$ETCD_PORT" -Dhasp.credentials.key="$KEY" "${@:3}" \
+    -jar "$JAR" \
     >"$WORK/logs/$1.log" 2>&1 &
   PIDS+=($!)
 }
