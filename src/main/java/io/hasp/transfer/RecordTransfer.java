@@ -105,14 +105,11 @@ public class RecordTransfer {
     /** Every record of {@code kind} at etcd revision {@code revision}. */
     private Uni<List<?>> all(TransferKind kind, long revision) {
         return switch (kind) {
-            case QUEUE -> at(repos.queues.store(), revision).map(l -> l);
-            case BOOKMARK -> at(repos.bookmarks.store(), revision).map(l -> l);
-            case GROUP -> at(repos.groups.store(), revision).map(l -> l);
-            case FILE_CHANGES -> at(repos.sessions.store(), revision).map(l -> l);
             case TOKEN -> at(repos.tokens.store(), revision)
                     .map(l -> l.stream().flatMap(t -> t.tokens().stream()).toList());
             case CREDENTIAL -> at(repos.credentials.store(), revision)
                     .map(l -> l.stream().flatMap(c -> c.credentials().stream()).toList());
+            default -> at(repos.keyed(kind).store(), revision).map(l -> l);
         };
     }
 
@@ -125,12 +122,9 @@ public class RecordTransfer {
 
     private Uni<List<?>> all(TransferKind kind) {
         return switch (kind) {
-            case QUEUE -> repos.queues.list().map(l -> l);
-            case BOOKMARK -> repos.bookmarks.list().map(l -> l);
-            case GROUP -> repos.groups.list().map(l -> l);
-            case FILE_CHANGES -> repos.sessions.list().map(l -> l);
             case TOKEN -> repos.tokens.storedAll().map(l -> l);
             case CREDENTIAL -> repos.credentials.storedAll().map(l -> l);
+            default -> repos.keyed(kind).list().map(l -> l);
         };
     }
 

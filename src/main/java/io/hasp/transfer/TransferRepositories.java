@@ -9,7 +9,7 @@ import io.hasp.filechange.FileChangeIndex;
 import io.hasp.filechange.SessionChangeRepository;
 import io.hasp.group.GroupRepository;
 import io.hasp.queue.QueueRepository;
-import io.hasp.storage.RecordRepository;
+import io.hasp.storage.KeyedRepository;
 import io.hasp.token.TokenRepository;
 
 /**
@@ -41,7 +41,7 @@ public class TransferRepositories {
     }
 
     /** The repository of {@code kind}, a kind with one record per id (not tokens or credentials). */
-    RecordRepository<?> keyed(TransferKind kind) {
+    KeyedRepository<?> keyed(TransferKind kind) {
         return switch (kind) {
             case QUEUE -> queues;
             case BOOKMARK -> bookmarks;
