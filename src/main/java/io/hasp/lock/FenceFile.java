@@ -74,6 +74,10 @@ final class FenceFile {
                 }
                 if (++spins < 64) {
                     Thread.onSpinWait();
+                } else if (spins < 1024) {
+                    // the holder is most often a thread of another process on a busy CPU: give it the CPU now (a
+                    // park sleeps at least the kernel's timer slack, 50 us, after the guard is free)
+                    Thread.yield();
                 } else {
                     // the holder may be a descheduled thread of another process: give it the CPU
                     LockSupport.parkNanos(Math.min(200_000, 1_000L * spins));

@@ -22,6 +22,10 @@ import io.smallrye.mutiny.subscription.UniEmitter;
  * names this process, not the grant; only the fencing counter advances, in memory) while no other process waits.
  * When one does, the lock file is released for real and the local waiters queue behind it: no JVM keeps a lock from
  * another that waits.
+ *
+ * <p>A turn that brought an exclusive hold is kept for as long as this process holds the lock file (hand-overs in
+ * memory included) and passed the moment the file is removed or parked: the next process' turn thread, blocked in
+ * the kernel on this turn's slot, is woken by the release itself. Shared grants and leases pass the turn when granted.
  */
 final class LocalLock {
 
@@ -31,7 +35,7 @@ final class LocalLock {
     private final ProcessHold hold;
     private final FenceRef fence;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final List<UniEmitter<? super Void>> contention = new ArrayList<>();
+    private final Contention contention = new Contention();
     private Turn turn;
     private boolean usedSinceLastLook = true;
     boolean retired;
@@ -61,7 +65,7 @@ final class LocalLock {
     synchronized void enqueue(Waiter w) {
         usedSinceLastLook = true;
         waiters.addLast(w);
-        signalContention();
+        contention.signal();
     }
 
     synchronized boolean idle() {
@@ -206,9 +210,9 @@ final class LocalLock {
         w.state = Waiter.State.GRANTED;
         w.grant = g;
         waiters.remove(w);
-        if (turn != null && turn.isHead()) {
-            turn.pass();
-            turn = null;
+        if (hold.held != LockType.EXCLUSIVE) {
+            // shared grants and leases pass the turn at once: the next process may join readers, or wait on the file
+            passTurn();
         }
         Waiter next = waiters.peekFirst();
         if (next != null) {
@@ -287,10 +291,10 @@ final class LocalLock {
         if (wasHead && waiters.peekFirst() != null) {
             wake.add(waiters.peekFirst());
         }
-        if (waiters.isEmpty() && turn != null && turn.isHead()) {
-            // nobody here waits any more: pass on a turn that came (one on its way is passed by onTurn)
-            turn.pass();
-            turn = null;
+        if (waiters.isEmpty() && hold.held != LockType.EXCLUSIVE) {
+            // nobody here waits any more: pass on a turn that came (one on its way is passed by onTurn; one kept by
+            // an exclusive hold is passed when the hold ends)
+            passTurn();
         }
     }
 
@@ -308,6 +312,14 @@ final class LocalLock {
         }
         if (head != null) {
             head.wake();
+        }
+    }
+
+    /** Passes a turn that came to the next process in line. */
+    private void passTurn() {
+        if (turn != null && turn.isHead()) {
+            turn.pass();
+            turn = null;
         }
     }
 
@@ -337,7 +349,7 @@ final class LocalLock {
     /** The fence file changed: another process may have drawn a ticket. */
     synchronized void ringFence() {
         if (!contention.isEmpty() && othersWaiting()) {
-            signalContention();
+            contention.signal();
         }
     }
 
@@ -347,17 +359,6 @@ final class LocalLock {
             return;
         }
         contention.add(emitter);
-        emitter.onTermination(() -> {
-            synchronized (LocalLock.this) {
-                contention.remove(emitter);
-            }
-        });
-    }
-
-    private void signalContention() {
-        List<UniEmitter<? super Void>> all = List.copyOf(contention);
-        contention.clear();
-        all.forEach(e -> e.complete(null));
     }
 
     // ------------------------------------------------------------------------------------------------ release
@@ -401,7 +402,12 @@ final class LocalLock {
             engine.handedOff();
             return next;
         }
-        hold.leave(park, now);
+        try {
+            hold.leave(park, now);
+        } finally {
+            // the lock file is gone (or parked): the kernel wakes the next process' turn thread now
+            passTurn();
+        }
         return next;
     }
 
