@@ -211,8 +211,11 @@ public abstract class BaseFileRepository<T extends Versioned<T>> {
     private void evictIdle() {
         Iterator<Map.Entry<Path, GroupCommitter<T>>> eldest = committers.entrySet().iterator();
         while (committers.size() > settings.cacheSize() && eldest.hasNext()) {
-            if (!eldest.next().getValue().busy()) {
+            GroupCommitter<T> c = eldest.next().getValue();
+            if (!c.busy()) {
                 eldest.remove();
+                // its copy keeps the record file open: let it go
+                c.record.forget();
             }
         }
     }

@@ -1,9 +1,12 @@
 package io.hasp.storage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.Objects;
@@ -22,7 +25,10 @@ import com.fasterxml.jackson.databind.ObjectReader;
  *
  * <p>The copy is checked against the files' identities (inode, modification time, size; the journal's length)
  * before use, so an unchanged record is never read or parsed again, and a journal that grew is read from where this
- * JVM stopped: the cost of a change does not grow with the record. Under the record's lock ({@link #load},
+ * JVM stopped: the cost of a change does not grow with the record. A copy keeps {@code F} open (its pin): an inode
+ * that is open cannot be freed, so no later version of {@code F} can show up with the copy's inode number (ext4 hands
+ * freed numbers out again at once, and a coarse clock can repeat the modification time), and equal identities mean
+ * the very file the copy was read from, which is only ever replaced, never written in place. Under the record's lock ({@link #load},
  * {@link #commit}) the files are the truth; without it ({@link #read}), a read retries until {@code F} did not change
  * while its journal was read, so it sees one committed version whole.
  *
@@ -48,8 +54,20 @@ final class RecordFile<T extends Versioned<T>> {
         }
     }
 
-    /** This JVM's copy: the value ({@code null}: absent), the identity of {@code F}, how far the journal was read. */
-    private record Copy<T>(T value, FileId file, long journalEnd) {
+    /**
+     * This JVM's copy: the value ({@code null}: absent), the identity of {@code F}, how far the journal was read, and
+     * {@code F} held open ({@code null} when absent).
+     */
+    private record Copy<T>(T value, FileId file, long journalEnd, FileChannel pin) {
+
+        /** Whether this copy stands for {@code F} as now identified by {@code id}. */
+        boolean matches(FileId id) {
+            return Objects.equals(file, id) && (id == null || pin != null && pin.isOpen());
+        }
+
+        Copy<T> with(T newValue, long newJournalEnd) {
+            return new Copy<>(newValue, file, newJournalEnd, pin);
+        }
     }
 
     final Path file;
@@ -82,12 +100,15 @@ final class RecordFile<T extends Versioned<T>> {
         try {
             Copy<T> c = copy.get();
             FileId id = FileId.of(file);
-            if (c == null || !Objects.equals(c.file, id)) {
-                c = new Copy<>(parse(id), id, 0);
+            Copy<T> next = c != null && c.matches(id) ? c : fresh(id);
+            try {
+                next = catchUp(next);
+            } catch (IOException | RuntimeException e) {
+                unpin(next, c);
+                throw e;
             }
-            c = catchUp(c);
-            copy.set(c);
-            return Optional.ofNullable(c.value);
+            install(next);
+            return Optional.ofNullable(next.value);
         } catch (IOException e) {
             throw new StorageException("read failed: " + e.getClass().getSimpleName(), e);
         }
@@ -109,7 +130,7 @@ final class RecordFile<T extends Versioned<T>> {
                 Files.deleteIfExists(journal);
                 Files.deleteIfExists(file);
                 AtomicWriter.syncDirectory(file.toAbsolutePath().getParent());
-                copy.set(new Copy<>(null, null, 0));
+                install(new Copy<>(null, null, 0, null));
                 return;
             }
             Copy<T> c = copy.get();
@@ -119,7 +140,7 @@ final class RecordFile<T extends Versioned<T>> {
                 byte[] line = Journal.line(new Journal.Entry(before.version(), after.version(), change.get()),
                         storage.mapper());
                 long end = Journal.append(journal, c.journalEnd, line);
-                copy.set(new Copy<>(after, c.file, end));
+                copy.set(c.with(after, end));
                 if (end > Math.max(COMPACT_MIN_BYTES, c.file.size())) {
                     compact();
                 }
@@ -130,10 +151,10 @@ final class RecordFile<T extends Versioned<T>> {
                 codec.stored(after);
             }
         } catch (IOException e) {
-            copy.set(null);
+            forget();
             throw new StorageException("write failed: " + e.getClass().getSimpleName(), e);
         } catch (RuntimeException e) {
-            copy.set(null);
+            forget();
             throw e;
         }
     }
@@ -154,12 +175,14 @@ final class RecordFile<T extends Versioned<T>> {
         }
         storage.writeWhole(file, value);
         Files.deleteIfExists(journal);
-        copy.set(new Copy<>(value, FileId.of(file), 0));
+        Copy<T> written = fresh(FileId.of(file), value);
+        install(written);
     }
 
-    /** Forgets this JVM's copy (after a failed write: the files are the truth). */
+    /** Forgets this JVM's copy (after a failed write: the files are the truth; or when dropped from a cache). */
     void forget() {
-        copy.set(null);
+        Copy<T> old = copy.getAndSet(null);
+        unpin(old, null);
     }
 
     /**
@@ -171,14 +194,25 @@ final class RecordFile<T extends Versioned<T>> {
             for (int i = 0; i < 10; i++) {
                 Copy<T> c = copy.get();
                 FileId id = FileId.of(file);
-                Copy<T> next = c != null && Objects.equals(c.file, id) ? c : new Copy<>(parse(id), id, 0);
-                next = catchUp(next);
+                Copy<T> next = c != null && c.matches(id) ? c : fresh(id);
+                try {
+                    next = catchUp(next);
+                } catch (IOException | RuntimeException e) {
+                    unpin(next, c);
+                    throw e;
+                }
+                // F unchanged from before the pin was opened to now: the pin is the file identified as id
                 if (Objects.equals(id, FileId.of(file))) {
                     if (next != c) {
-                        copy.compareAndSet(c, next);
+                        if (copy.compareAndSet(c, next)) {
+                            unpin(c, next);
+                        } else {
+                            unpin(next, c);
+                        }
                     }
                     return Optional.ofNullable(next.value);
                 }
+                unpin(next, c);
             }
             throw new StorageException("record " + file.getFileName() + " kept changing while read", null);
         } catch (IOException e) {
@@ -200,7 +234,7 @@ final class RecordFile<T extends Versioned<T>> {
             return c;
         }
         if (size < c.journalEnd) {
-            c = new Copy<>(parse(c.file), c.file, 0);
+            c = c.with(c.pin == null ? null : parse(c.pin), 0);
             if (size <= 0) {
                 return c;
             }
@@ -217,7 +251,7 @@ final class RecordFile<T extends Versioned<T>> {
             }
             value = codec.apply(value, e.change()).withVersion(e.version());
         }
-        return new Copy<>(value, c.file, read.end());
+        return c.with(value, read.end());
     }
 
     private long journalSize() throws IOException {
@@ -225,16 +259,57 @@ final class RecordFile<T extends Versioned<T>> {
         return j == null ? -1 : j.size();
     }
 
-    private T parse(FileId id) throws IOException {
+    /** A copy of {@code F} as identified by {@code id}, read from {@code F} opened now, which stays open as its pin. */
+    private Copy<T> fresh(FileId id) throws IOException {
+        return fresh(id, null);
+    }
+
+    /** As {@link #fresh(FileId)}; with {@code known} the value just written, which is not read back. */
+    private Copy<T> fresh(FileId id, T known) throws IOException {
         if (id == null) {
-            return null;
+            return new Copy<>(null, null, 0, null);
         }
-        byte[] bytes;
+        FileChannel pin;
         try {
-            bytes = Files.readAllBytes(file);
+            pin = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
-            return null;
+            // removed since it was identified: a copy of nothing that matches no file
+            return new Copy<>(null, id, 0, null);
         }
+        try {
+            return new Copy<>(known != null ? known : parse(pin), id, 0, pin);
+        } catch (IOException | RuntimeException e) {
+            pin.close();
+            throw e;
+        }
+    }
+
+    /** Makes {@code next} this JVM's copy; the pin of the copy it replaces is closed. */
+    private void install(Copy<T> next) {
+        unpin(copy.getAndSet(next), next);
+    }
+
+    /** Closes the pin of {@code old} unless {@code kept} holds the same one. */
+    private static void unpin(Copy<?> old, Copy<?> kept) {
+        if (old != null && old.pin != null && (kept == null || kept.pin != old.pin)) {
+            try {
+                old.pin.close();
+            } catch (IOException ignored) {
+                // nothing was written through it
+            }
+        }
+    }
+
+    private T parse(FileChannel pin) throws IOException {
+        long size = pin.size();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new CorruptRecordException(file.getFileName().toString(), "too large to be a record");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) size);
+        while (buf.hasRemaining() && pin.read(buf, buf.position()) >= 0) {
+            // reads until full or end of file
+        }
+        byte[] bytes = buf.array();
         T record;
         try {
             record = storage.reader().readValue(bytes);

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -383,5 +386,48 @@ class BaseFileRepositoryTest {
         assertEquals(100, TestJson.mapper().readValue(Files.readAllBytes(counters.file("c")), Counter.class).value(),
                 "the newer write is intact");
         Files.delete(lock);
+    }
+    @Test
+    void aRecordReplacedByAnotherProcessIsReadAgainEvenWhenItsInodeMtimeAndSizeRepeat() throws Exception {
+        // ext4 hands freed inode numbers out again (the lowest free first), and where the kernel stamps files with a
+        // coarse clock two writes within one tick get the same mtime: (inode, mtime, size) can then repeat across
+        // versions of a record. Here another process (this test) replaces the record twice by rename, as the atomic
+        // writer does, the second time with a file that got the first version's freed inode, the same size and the
+        // first mtime: this JVM's cached copy must not be taken for the file's content.
+        Counters counters = withMock();
+        Path f = counters.file("c");
+        counters.writeWithLock(f, new Counter("c", 0, 1), OptionalLong.empty()).await().atMost(WAIT);
+        assertEquals(1, counters.get("c").await().atMost(WAIT).orElseThrow().value(), "this JVM's copy is cached");
+        FileTime mtime = Files.getLastModifiedTime(f);
+        Object inode = Files.readAttributes(f, BasicFileAttributes.class).fileKey();
+        String first = Files.readString(f);
+        long version = TestJson.mapper().readValue(first, Counter.class).version();
+        UnaryOperator<String> next = v -> first.replace("\"version\" : " + version, "\"version\" : " + (version + 2))
+                .replace("\"value\" : 1", "\"value\" : 3");
+
+        new AtomicWriter(TestJson.mapper()).write(f, first.replace("\"value\" : 1", "\"value\" : 2"));
+        // the first version's inode is free now, unless someone keeps it open: take it for the next version
+        Path spares = Files.createDirectories(dir.resolve("spares"));
+        Path reused = null;
+        for (int i = 0; i < 2000 && reused == null; i++) {
+            Path spare = Files.createFile(f.resolveSibling(".spare-" + i));
+            if (inode.equals(Files.readAttributes(spare, BasicFileAttributes.class).fileKey())) {
+                reused = spare;
+            } else {
+                Files.move(spare, spares.resolve(spare.getFileName()));
+            }
+        }
+        Path version3 = reused != null ? reused : f.resolveSibling(".version-3");
+        Files.writeString(version3, next.apply(first));
+        Files.setLastModifiedTime(version3, mtime);
+        Files.move(version3, f, StandardCopyOption.ATOMIC_MOVE);
+        assertEquals(first.length(), Files.size(f), "the same size");
+        assertEquals(mtime, Files.getLastModifiedTime(f), "the same mtime");
+
+        assertEquals(3, counters.get("c").await().atMost(WAIT).orElseThrow().value(),
+                "a read sees the other process' last write (its inode is the first version's: " + (reused != null)
+                        + ")");
+        assertEquals(13, counters.add("c", 10, OptionalLong.empty()).await().atMost(WAIT).value(),
+                "a change applies to the other process' last write");
     }
 }
