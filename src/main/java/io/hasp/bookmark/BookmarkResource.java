@@ -45,12 +45,8 @@ public class BookmarkResource {
 
     private static final RecordAnswers<Bookmark> ANSWERS = new RecordAnswers<>("/v1/bookmarks", "bookmark");
 
-    private final BookmarkRepository bookmarks;
-
     @Inject
-    public BookmarkResource(BookmarkRepository bookmarks) {
-        this.bookmarks = bookmarks;
-    }
+    BookmarkRepository bookmarks;
 
     @POST
     @Operation(summary = "Create a bookmark", description = "409 when the id exists.")

@@ -44,12 +44,8 @@ public class GroupResource {
 
     private static final RecordAnswers<Group> ANSWERS = new RecordAnswers<>("/v1/groups", "group");
 
-    private final GroupRepository groups;
-
     @Inject
-    public GroupResource(GroupRepository groups) {
-        this.groups = groups;
-    }
+    GroupRepository groups;
 
     @POST
     @Operation(summary = "Create a group", description = "409 when the id exists.")

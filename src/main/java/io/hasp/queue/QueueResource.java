@@ -53,14 +53,11 @@ public class QueueResource {
 
     private static final RecordAnswers<Queue> ANSWERS = new RecordAnswers<>("/v1/queues", "queue");
 
-    private final QueueRepository queues;
-    private final HaspConfig config;
+    @Inject
+    QueueRepository queues;
 
     @Inject
-    public QueueResource(QueueRepository queues, HaspConfig config) {
-        this.queues = queues;
-        this.config = config;
-    }
+    HaspConfig config;
 
     @POST
     @Operation(summary = "Create a queue", description = "409 when the id exists; the id is generated when absent.")
