@@ -47,14 +47,11 @@ public class OverviewResource {
                "busySkipped": 0, "namedHolders": 1},
              "readiness": {"status": "UP", "checks": [{"name": "data-dir", "status": "UP"}]}}""";
 
-    private final OverviewService overview;
-    private final SecurityIdentity caller;
+    @Inject
+    OverviewService overview;
 
     @Inject
-    public OverviewResource(OverviewService overview, SecurityIdentity caller) {
-        this.overview = overview;
-        this.caller = caller;
-    }
+    SecurityIdentity caller;
 
     @GET
     @Operation(summary = "Everything the console shows (read)", description = "Locked names with their holders (never "

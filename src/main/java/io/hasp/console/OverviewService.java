@@ -21,21 +21,20 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class OverviewService {
 
-    private final LockBackend locks;
-    private final QueueRepository queues;
-    private final GroupRepository groups;
-    private final Sweeper sweeper;
-    private final SmallRyeHealthReporter health;
+    @Inject
+    LockBackend locks;
 
     @Inject
-    public OverviewService(LockBackend locks, QueueRepository queues, GroupRepository groups, Sweeper sweeper,
-                           SmallRyeHealthReporter health) {
-        this.locks = locks;
-        this.queues = queues;
-        this.groups = groups;
-        this.sweeper = sweeper;
-        this.health = health;
-    }
+    QueueRepository queues;
+
+    @Inject
+    GroupRepository groups;
+
+    @Inject
+    Sweeper sweeper;
+
+    @Inject
+    SmallRyeHealthReporter health;
 
     /** The overview as {@code caller} may see it. */
     public Uni<Overview> overview(Principal caller) {

@@ -37,12 +37,8 @@ import io.smallrye.mutiny.Uni;
 @Consumes(MediaType.APPLICATION_JSON)
 public class CredentialResource {
 
-    private final CredentialRepository credentials;
-
     @Inject
-    public CredentialResource(CredentialRepository credentials) {
-        this.credentials = credentials;
-    }
+    CredentialRepository credentials;
 
     @PUT
     @Path("{name}")

@@ -24,29 +24,15 @@ import io.smallrye.mutiny.Uni;
 @Singleton
 public class GroupRepository extends KeyedRepository<Group> {
 
-    /** Groups, each stored whole. */
-    public static final RecordKind<Group> KIND = RecordKind.whole("groups", "group", Group.class);
-
+    /** Groups, each stored whole in its own record. */
     @Inject
     public GroupRepository(RecordStores stores, Clock clock) {
-        super(stores, KIND, clock);
-    }
-
-    public Uni<Group> create(GroupRequest request) {
-        return createWithLock(request.id(),
-                (id, now) -> new Group(id, request.name(), 0, now, now, stamped(request.sessions(), now)));
-    }
-
-    /** Creates or replaces the whole group. */
-    public Uni<Saved<Group>> save(String id, GroupRequest request, OptionalLong expectedVersion) {
-        return saveWithLock(id, expectedVersion, (current, now) -> new Group(id, request.name(), 0,
-                current.map(Group::createdAt).orElse(now), now, stamped(request.sessions(), now)));
+        super(stores, RecordKind.whole("groups", "group", Group.class), clock);
     }
 
     /** Inserts or updates one session entry, leaving the others untouched; answers the group. */
     public Uni<Group> updateSession(String groupId, Session update, OptionalLong expectedVersion) {
-        return modifyWithLock(groupId, expectedVersion, current -> {
-            Group group = existing(groupId, current);
+        return modifyExisting(groupId, expectedVersion, group -> {
             Instant now = now();
             List<Session> sessions = new ArrayList<>(group.sessions());
             boolean replaced = false;
@@ -66,18 +52,12 @@ public class GroupRepository extends KeyedRepository<Group> {
     /** Removes one session entry; {@link RecordNotFoundException} when the group or the entry is absent. */
     public Uni<Group> removeSession(String groupId, String sessionId, OptionalLong expectedVersion) {
         SafeNames.require("session id", sessionId);
-        return modifyWithLock(groupId, expectedVersion, current -> {
-            Group group = existing(groupId, current);
+        return modifyExisting(groupId, expectedVersion, group -> {
             List<Session> sessions = new ArrayList<>(group.sessions());
             if (!sessions.removeIf(s -> s.sessionId().equals(sessionId))) {
                 throw new RecordNotFoundException("session " + sessionId + " is not in group " + groupId);
             }
             return new Group(groupId, group.name(), group.version(), group.createdAt(), now(), sessions);
         });
-    }
-
-    private static List<Session> stamped(List<Session> sessions, Instant now) {
-        return sessions.stream().map(s -> s.updatedAt() != null ? s
-                : new Session(s.sessionId(), s.status(), now, s.extra())).toList();
     }
 }

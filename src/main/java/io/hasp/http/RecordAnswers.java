@@ -2,6 +2,7 @@ package io.hasp.http;
 
 import java.net.URI;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -17,30 +18,33 @@ import io.hasp.storage.Versioned;
  *
  * @param <T> the record type
  */
-public final class RecordAnswers<T extends Versioned<T>> {
+public final class RecordAnswers<T> {
 
     private final String collection;
     private final String noun;
+    private final ToLongFunction<T> version;
 
     /**
      * @param collection the collection's path, such as {@code /v1/bookmarks} (a record's path is this, a slash and
      *                   its id)
      * @param noun       what one record is called in a problem's detail, such as {@code bookmark}
+     * @param version    a record's version ({@link Versioned#version()})
      */
-    public RecordAnswers(String collection, String noun) {
+    public RecordAnswers(String collection, String noun, ToLongFunction<T> version) {
         this.collection = collection;
         this.noun = noun;
+        this.version = version;
     }
 
     /** 201 Created with {@code Location} of record {@code id} and its ETag. */
     public RestResponse<T> created(String id, T record) {
-        return RestResponse.ResponseBuilder.<T>created(location(id)).entity(record).tag(IfMatch.etag(record.version()))
-                .build();
+        return RestResponse.ResponseBuilder.<T>created(location(id)).entity(record)
+                .tag(IfMatch.etag(version.applyAsLong(record))).build();
     }
 
     /** 200 with the record and its ETag. */
     public RestResponse<T> ok(T record) {
-        return RestResponse.ResponseBuilder.ok(record).tag(IfMatch.etag(record.version())).build();
+        return RestResponse.ResponseBuilder.ok(record).tag(IfMatch.etag(version.applyAsLong(record))).build();
     }
 
     /** {@link #ok} of the record found, or the 404 problem of record {@code id}. */

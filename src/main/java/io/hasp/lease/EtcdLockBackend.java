@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
@@ -59,28 +60,35 @@ public class EtcdLockBackend implements LockBackend {
     /** etcd's default limit of operations in one branch of a transaction ({@code --max-txn-ops}). */
     private static final int MAX_TXN_OPS = 128;
 
-    private final EtcdClient etcd;
-    private final HaspConfig config;
-    private final LockMetrics metrics;
-    private final ObjectMapper json;
-    private final EtcdKeys keys;
-    private final EtcdQueue queue;
-    private final SpareLeases spares;
-    private final EtcdHolders holders;
-    private final EtcdAcquisition.Deps deps;
+    @Inject
+    EtcdClient etcd;
 
     @Inject
-    public EtcdLockBackend(EtcdClient etcd, HaspConfig config, LockMetrics metrics, LockWaitSpans spans,
-                           ObjectMapper json) {
-        this.etcd = etcd;
-        this.config = config;
-        this.metrics = metrics;
-        this.json = json;
-        this.keys = new EtcdKeys(config.etcd().namespace());
-        this.queue = new EtcdQueue(keys);
-        this.spares = new SpareLeases(etcd);
-        this.holders = new EtcdHolders(etcd, queue, json);
-        this.deps = new EtcdAcquisition.Deps(etcd, keys, queue, spares, new NameWatches(etcd, keys), holders, metrics,
+    HaspConfig config;
+
+    @Inject
+    LockMetrics metrics;
+
+    @Inject
+    LockWaitSpans spans;
+
+    @Inject
+    ObjectMapper json;
+
+    private EtcdKeys keys;
+    private EtcdQueue queue;
+    private SpareLeases spares;
+    private EtcdHolders holders;
+    private EtcdAcquisition.Deps deps;
+
+    /** Builds the helpers that share the injected client, keys and queue layout. */
+    @PostConstruct
+    void init() {
+        keys = new EtcdKeys(config.etcd().namespace());
+        queue = new EtcdQueue(keys);
+        spares = new SpareLeases(etcd);
+        holders = new EtcdHolders(etcd, queue, json);
+        deps = new EtcdAcquisition.Deps(etcd, keys, queue, spares, new NameWatches(etcd, keys), holders, metrics,
                 spans, json, ProcessIdentity.current());
     }
 

@@ -60,18 +60,17 @@ public class NamedLockResource {
 
     private static final Logger LOG = Logger.getLogger(NamedLockResource.class);
 
-    private final LockBackend locks;
-    private final LockMetrics metrics;
-    private final TokenAuthenticator tokens;
-    private final SecurityIdentity caller;
+    @Inject
+    LockBackend locks;
 
     @Inject
-    public NamedLockResource(LockBackend locks, LockMetrics metrics, TokenAuthenticator tokens, SecurityIdentity caller) {
-        this.locks = locks;
-        this.metrics = metrics;
-        this.tokens = tokens;
-        this.caller = caller;
-    }
+    LockMetrics metrics;
+
+    @Inject
+    TokenAuthenticator tokens;
+
+    @Inject
+    SecurityIdentity caller;
 
     @POST
     @Path("{name}")

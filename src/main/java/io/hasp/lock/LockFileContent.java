@@ -33,6 +33,10 @@ public record LockFileContent(Long pid, String timestamp, String hostname, LockT
     /** State of a lock kept by a Hasp process for the record layer, free for any Hasp process to take over. */
     public static final String PARKED = "park";
 
+    /** Digits of year, month, day, hour, minute, second and nanosecond in {@link #instant}, and what follows each. */
+    private static final int[] WIDTHS = {4, 2, 2, 2, 2, 2, 9};
+    private static final String AFTER = "--T::.Z";
+
     /**
      * One holder.
      *
@@ -130,30 +134,18 @@ public record LockFileContent(Long pid, String timestamp, String hostname, LockT
         // by hand: a DateTimeFormatter costs more than the rest of an uncontended lock cycle's CPU
         java.time.LocalDateTime d = java.time.LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(),
                 java.time.ZoneOffset.UTC);
+        int[] fields = {d.getYear(), d.getMonthValue(), d.getDayOfMonth(), d.getHour(), d.getMinute(), d.getSecond(),
+                d.getNano()};
         char[] c = new char[30];
-        digits(c, 0, d.getYear(), 4);
-        c[4] = '-';
-        digits(c, 5, d.getMonthValue(), 2);
-        c[7] = '-';
-        digits(c, 8, d.getDayOfMonth(), 2);
-        c[10] = 'T';
-        digits(c, 11, d.getHour(), 2);
-        c[13] = ':';
-        digits(c, 14, d.getMinute(), 2);
-        c[16] = ':';
-        digits(c, 17, d.getSecond(), 2);
-        c[19] = '.';
-        digits(c, 20, d.getNano(), 9);
-        c[29] = 'Z';
-        return new String(c);
-    }
-
-    private static void digits(char[] into, int at, int value, int width) {
-        int v = value;
-        for (int i = at + width - 1; i >= at; i--) {
-            into[i] = (char) ('0' + v % 10);
-            v /= 10;
+        int at = 0;
+        for (int i = 0; i < fields.length; i++) {
+            for (int end = at + WIDTHS[i], v = fields[i]; end > at; v /= 10) {
+                c[--end] = (char) ('0' + v % 10);
+            }
+            at += WIDTHS[i];
+            c[at++] = AFTER.charAt(i);
         }
+        return new String(c);
     }
 
     static Optional<Instant> parse(String instant) {

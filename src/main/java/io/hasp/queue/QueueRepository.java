@@ -60,7 +60,7 @@ public class QueueRepository extends KeyedRepository<Queue> {
 
     /** Creates an empty queue; {@link RecordConflictException} when the id exists. */
     public Uni<Queue> create(String id, String name) {
-        return createWithLock(id, (queueId, now) -> new Queue(queueId, name, 0, now, now, List.of()));
+        return create(new CreateQueueRequest(id, name));
     }
 
     /**

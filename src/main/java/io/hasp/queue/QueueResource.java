@@ -2,20 +2,18 @@ package io.hasp.queue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -30,16 +28,21 @@ import io.hasp.HaspConfig;
 import io.hasp.ValidationException;
 import io.hasp.http.IfMatch;
 import io.hasp.http.RecordAnswers;
+import io.hasp.http.RecordCollection;
+import io.hasp.http.RecordResource;
 import io.hasp.http.SafeName;
 import io.hasp.token.Scope.Role;
 import io.smallrye.mutiny.Uni;
 
-/** {@code /v1/queues}: queues of commands and their claims, as API.md describes them. Thin over the repository. */
-@Path("/v1/queues")
+/**
+ * {@code /v1/queues}: queues of commands and their claims, as API.md describes them: the operations of
+ * {@link RecordResource} and the commands'. Thin over the repository.
+ */
+@Path(QueueResource.PATH)
 @Tag(name = "Queues", description = "Queues of commands drained by runners")
-@Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
-public class QueueResource {
+public class QueueResource extends RecordResource<Queue, CreateQueueRequest, QueueList> {
+
+    static final String PATH = "/v1/queues";
 
     static final String QUEUE_EXAMPLE = """
             {"id": "builds", "name": "Nightly builds", "version": 3, "createdAt": "2026-01-31T10:00:00Z",
@@ -51,61 +54,26 @@ public class QueueResource {
              "createdAt": "2026-01-31T10:05:00Z", "updatedAt": "2026-01-31T10:06:00Z", "claimedBy": "runner-7",
              "claimExpiresAt": "2026-01-31T10:06:30Z"}""";
 
-    private static final RecordAnswers<Queue> ANSWERS = new RecordAnswers<>("/v1/queues", "queue");
-
-    private final QueueRepository queues;
-    private final HaspConfig config;
+    /** The queues and their examples; a list shows summaries. */
+    public static final RecordCollection COLLECTION = new RecordCollection(PATH, "queue", QUEUE_EXAMPLE,
+            "{\"queues\": [{\"id\": \"builds\", \"name\": \"Nightly builds\", \"version\": 3, \"createdAt\": "
+                    + "\"2026-01-31T10:00:00Z\", \"updatedAt\": \"2026-01-31T10:05:00Z\", \"commands\": 1, "
+                    + "\"pending\": 1, \"running\": 0}]}", "Summaries without the commands.",
+            "{\"id\": \"builds\", \"name\": \"Nightly builds\"}", null);
 
     @Inject
-    public QueueResource(QueueRepository queues, HaspConfig config) {
+    HaspConfig config;
+
+    private final QueueRepository queues;
+
+    @Inject
+    public QueueResource(QueueRepository queues) {
+        super(COLLECTION, queues, Queue::id, Queue::version, QueueResource::summaries);
         this.queues = queues;
-        this.config = config;
     }
 
-    @POST
-    @Operation(summary = "Create a queue", description = "409 when the id exists; the id is generated when absent.")
-    @RequestBody(content = @Content(examples = @ExampleObject(name = "create",
-            value = "{\"id\": \"builds\", \"name\": \"Nightly builds\"}")))
-    @APIResponse(responseCode = "201", description = "Created", content = @Content(
-            mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "queue", value = QUEUE_EXAMPLE)))
-    @APIResponse(responseCode = "409", description = "The id exists already")
-    @RolesAllowed(Role.WRITE)
-    public Uni<RestResponse<Queue>> create(@Valid @NotNull CreateQueueRequest body) {
-        return queues.create(body.id(), body.name()).map(q -> ANSWERS.created(q.id(), q));
-    }
-
-    @GET
-    @Operation(summary = "List queues", description = "Summaries without the commands.")
-    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            examples = @ExampleObject(name = "queues", value = "{\"queues\": [{\"id\": \"builds\", \"name\": "
-                    + "\"Nightly builds\", \"version\": 3, \"createdAt\": \"2026-01-31T10:00:00Z\", \"updatedAt\": "
-                    + "\"2026-01-31T10:05:00Z\", \"commands\": 1, \"pending\": 1, \"running\": 0}]}")))
-    @RolesAllowed(Role.READ)
-    public Uni<QueueList> list() {
-        return queues.list().map(all -> new QueueList(all.stream().map(QueueSummary::of).toList()));
-    }
-
-    @GET
-    @Path("{id}")
-    @Operation(summary = "Get a queue", description = "Served with ETag: \"<version>\".")
-    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            examples = @ExampleObject(name = "queue", value = QUEUE_EXAMPLE)))
-    @APIResponse(responseCode = "404", description = "Unknown queue")
-    @RolesAllowed(Role.READ)
-    public Uni<RestResponse<Queue>> get(@PathParam("id") @SafeName String id) {
-        return queues.get(id).map(found -> ANSWERS.found(id, found));
-    }
-
-    @DELETE
-    @Path("{id}")
-    @Operation(summary = "Delete a queue")
-    @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "404", description = "Unknown queue")
-    @APIResponse(responseCode = "412", description = "If-Match names another version")
-    @RolesAllowed(Role.WRITE)
-    public Uni<RestResponse<Void>> delete(@PathParam("id") @SafeName String id,
-                                          @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return queues.delete(id, IfMatch.parse(ifMatch)).map(existed -> ANSWERS.deleted(id, existed));
+    private static QueueList summaries(List<Queue> all) {
+        return new QueueList(all.stream().map(QueueSummary::of).toList());
     }
 
     @POST
@@ -125,7 +93,7 @@ public class QueueResource {
                                                  @Valid @NotNull NewCommandRequest body,
                                                  @HeaderParam(IfMatch.HEADER) String ifMatch) {
         return queues.addCommand(id, body, IfMatch.parse(ifMatch))
-                .map(c -> RecordAnswers.createdAt(URI.create(ANSWERS.location(id) + "/commands/" + c.id()), c));
+                .map(c -> RecordAnswers.createdAt(URI.create(answers.location(id) + "/commands/" + c.id()), c));
     }
 
     @PATCH
@@ -171,7 +139,7 @@ public class QueueResource {
                                                 @PathParam("commandId") @SafeName String commandId,
                                                 @Valid @NotNull MoveRequest body,
                                                 @HeaderParam(IfMatch.HEADER) String ifMatch) {
-        return queues.moveCommand(id, commandId, body.position(), IfMatch.parse(ifMatch)).map(ANSWERS::ok);
+        return queues.moveCommand(id, commandId, body.position(), IfMatch.parse(ifMatch)).map(answers::ok);
     }
 
     @POST

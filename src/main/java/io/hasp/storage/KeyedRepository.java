@@ -14,26 +14,34 @@ import io.smallrye.mutiny.Uni;
  *
  * @param <T> the record type
  */
-public abstract class KeyedRepository<T extends Versioned<T>> extends RecordRepository<T> {
+public abstract class KeyedRepository<T extends Versioned<T>> extends RecordRepository<T>
+        implements KeyedRecords<T> {
 
     protected KeyedRepository(RecordStores stores, RecordKind<T> kind, Clock clock) {
         super(stores, kind, clock);
     }
 
-    /** The record {@code id} as last committed; empty when absent. */
+    @Override
     public Uni<Optional<T>> get(String id) {
         return read(id);
     }
 
-    /** Every record of the kind, sorted by id. */
+    @Override
     public Uni<List<T>> list() {
         return listAll();
     }
 
-    /**
-     * Deletes record {@code id}; answers whether it existed. With an expected version, a mismatch (including a
-     * missing record) fails with {@link VersionConflictException}.
-     */
+    @Override
+    public Uni<T> create(RecordDraft<T> draft) {
+        return createWithLock(draft.id(), (id, now) -> draft.toRecord(id, Optional.empty(), now));
+    }
+
+    @Override
+    public Uni<Saved<T>> save(String id, RecordDraft<T> draft, OptionalLong expectedVersion) {
+        return saveWithLock(id, expectedVersion, (current, now) -> draft.toRecord(id, current, now));
+    }
+
+    @Override
     public Uni<Boolean> delete(String id, OptionalLong expectedVersion) {
         return deleteWithLock(id, expectedVersion);
     }

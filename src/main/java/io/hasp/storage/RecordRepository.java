@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import io.smallrye.mutiny.Uni;
 
@@ -99,6 +100,14 @@ public abstract class RecordRepository<T extends Versioned<T>> {
     protected Uni<T> modifyWithLock(String id, OptionalLong expectedVersion, Function<Optional<T>, T> modifier) {
         return computeWithLock(id, expectedVersion,
                 current -> Modification.<T, T>write(modifier.apply(current), stored -> stored));
+    }
+
+    /**
+     * Read-modify-write of a record that must exist: {@code change} gets it (a missing one fails with
+     * {@link RecordNotFoundException}) and gives the record to store; answers it as stored.
+     */
+    protected Uni<T> modifyExisting(String id, OptionalLong expectedVersion, UnaryOperator<T> change) {
+        return modifyWithLock(id, expectedVersion, current -> change.apply(existing(id, current)));
     }
 
     /** Read-modify-write answering a value computed from the stored record ({@link RecordStore#change}). */

@@ -36,12 +36,8 @@ import io.smallrye.mutiny.Uni;
 @Consumes(MediaType.APPLICATION_JSON)
 public class TokenResource {
 
-    private final TokenRepository tokens;
-
     @Inject
-    public TokenResource(TokenRepository tokens) {
-        this.tokens = tokens;
-    }
+    TokenRepository tokens;
 
     @POST
     @Operation(summary = "Create a token", description = "The secret `token` is shown in this answer only.")

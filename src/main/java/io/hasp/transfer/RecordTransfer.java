@@ -69,24 +69,23 @@ public class RecordTransfer {
 
     private static final Logger LOG = Logger.getLogger(RecordTransfer.class);
 
-    private final TransferRepositories repos;
-    private final ObjectMapper json;
-    private final ImportIntents intents;
-    private final ImportRecovery recovery;
-    private final HaspConfig config;
+    @Inject
+    TransferRepositories repos;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    ImportIntents intents;
+
+    @Inject
+    ImportRecovery recovery;
+
+    @Inject
+    HaspConfig config;
 
     /** A checked line of an import. */
     private record Parsed(TransferKind kind, String id, Object record) {
-    }
-
-    @Inject
-    public RecordTransfer(TransferRepositories repos, ObjectMapper json, ImportIntents intents, ImportRecovery recovery,
-                          HaspConfig config) {
-        this.repos = repos;
-        this.json = json;
-        this.intents = intents;
-        this.recovery = recovery;
-        this.config = config;
     }
 
     /**

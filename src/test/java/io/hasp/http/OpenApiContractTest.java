@@ -1,6 +1,7 @@
 package io.hasp.http;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -98,5 +99,34 @@ class OpenApiContractTest {
             });
         });
         assertTrue(lacking.isEmpty(), "operations without a summary or an example: " + lacking);
+    }
+
+    /**
+     * Every {@code /v1} operation names the bearer scheme with the scope it needs and documents 401 and 403, those a
+     * resource inherits ({@link RecordResource}) as well as those it declares.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyOperationNeedsABearerTokenWithItsScope() {
+        Map<String, Object> doc = given().queryParam("format", "json").when().get("/q/openapi")
+                .then().statusCode(200).extract().as(Map.class);
+        Map<String, Map<String, Map<String, Object>>> paths =
+                (Map<String, Map<String, Map<String, Object>>>) doc.get("paths");
+        List<String> lacking = new ArrayList<>();
+        paths.forEach((path, ops) -> ops.forEach((method, op) -> {
+            Map<String, Object> responses = (Map<String, Object>) op.get("responses");
+            if (path.startsWith("/v1/") && (!(op.get("security") instanceof List<?> security)
+                    || security.stream().noneMatch(r -> r instanceof Map<?, ?> m && m.containsKey(HaspApi.BEARER))
+                    || !responses.containsKey("401") || !responses.containsKey("403"))) {
+                lacking.add(method + " " + path);
+            }
+        }));
+        assertTrue(lacking.isEmpty(), "operations without the bearer scheme, 401 or 403: " + lacking);
+        assertEquals(List.of(Map.of(HaspApi.BEARER, List.of("read"))), paths.get("/v1/bookmarks/{id}").get("get")
+                .get("security"));
+        assertEquals(List.of(Map.of(HaspApi.BEARER, List.of("write"))), paths.get("/v1/groups/{id}").get("put")
+                .get("security"));
+        assertEquals(List.of(Map.of(HaspApi.BEARER, List.of("write"))), paths.get("/v1/queues").get("post")
+                .get("security"));
     }
 }

@@ -109,8 +109,13 @@ class FileToEtcdTransferTest {
             ImportIntents intents = new ImportIntents(stores, clock);
             TransferRepositories repos = new TransferRepositories(queues, bookmarks, groups, sessions, index, tokens,
                     credentials);
-            RecordTransfer files = new RecordTransfer(repos, json, intents,
-                    new ImportRecovery(intents, repos, json, TestConfig.defaults()), TestConfig.defaults());
+            // the file-backed instance's transfer, wired as CDI would (its injected fields are package-private)
+            RecordTransfer files = new RecordTransfer();
+            files.repos = repos;
+            files.json = json;
+            files.intents = intents;
+            files.recovery = new ImportRecovery(intents, repos, json, TestConfig.defaults());
+            files.config = TestConfig.defaults();
             StringBuilder out = new StringBuilder();
             for (TransferLine line : files.export().collect().asList().await().atMost(WAIT)) {
                 out.append(json.writeValueAsString(line)).append('\n');
