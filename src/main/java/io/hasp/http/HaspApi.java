@@ -21,5 +21,5 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 public class HaspApi extends Application {
 
     /** Name of the security scheme. */
-    static final String BEARER = "bearer";
+    public static final String BEARER = "bearer";
 }

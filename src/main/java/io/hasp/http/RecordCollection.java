@@ -2,7 +2,7 @@ package io.hasp.http;
 
 /**
  * A collection of versioned records served by a {@link RecordResource}: its path, what one record is called, and the
- * examples its operations show in the OpenAPI document ({@link RecordCollectionDocs} puts them there). Examples are
+ * examples its operations show in the OpenAPI document ({@link io.hasp.openapi.RecordCollectionDocs} puts them there). Examples are
  * JSON texts.
  *
  * @param path        the collection's path, such as {@code /v1/bookmarks}; its last segment names the records in

@@ -35,7 +35,7 @@ import io.smallrye.mutiny.Uni;
  *
  * <p>A subclass is the resource of one collection: it carries {@code @Path} and {@code @Tag}, gives its repository,
  * and adds what only its records do. The summaries and examples its operations show in the OpenAPI document come
- * from its {@link RecordCollection} ({@link RecordCollectionDocs}).
+ * from its {@link RecordCollection} ({@link io.hasp.openapi.RecordCollectionDocs}).
  *
  * @param <T> the record type, a {@link Versioned} one. Not bound in the signature: Quarkus REST gives Jackson a type
  *            variable's bound as the declared type of an answer (which then has no properties), and its resolution of

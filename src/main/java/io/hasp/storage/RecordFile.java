@@ -28,9 +28,9 @@ import com.fasterxml.jackson.databind.ObjectReader;
  * JVM stopped: the cost of a change does not grow with the record. A copy keeps {@code F} open (its pin): an inode
  * that is open cannot be freed, so no later version of {@code F} can show up with the copy's inode number (ext4 hands
  * freed numbers out again at once, and a coarse clock can repeat the modification time), and equal identities mean
- * the very file the copy was read from, which is only ever replaced, never written in place. Under the record's lock ({@link #load},
- * {@link #commit}) the files are the truth; without it ({@link #read}), a read retries until {@code F} did not change
- * while its journal was read, so it sees one committed version whole.
+ * the very file the copy was read from, which is only ever replaced, never written in place. Under the record's
+ * lock ({@link #load}, {@link #commit}) the files are the truth; without it ({@link #read}), a read retries until
+ * {@code F} did not change while its journal was read, so it sees one committed version whole.
  *
  * <p>A commit appends one journal entry (one write, one {@code fdatasync}) when the codec can say the change briefly;
  * otherwise, and once the journal outgrows {@code F} (at least {@value #COMPACT_MIN_BYTES} bytes), the record is
@@ -98,15 +98,7 @@ final class RecordFile<T extends Versioned<T>> {
     /** The record as stored; only under its lock. */
     Optional<T> load() {
         try {
-            Copy<T> c = copy.get();
-            FileId id = FileId.of(file);
-            Copy<T> next = c != null && c.matches(id) ? c : fresh(id);
-            try {
-                next = catchUp(next);
-            } catch (IOException | RuntimeException e) {
-                unpin(next, c);
-                throw e;
-            }
+            Copy<T> next = caughtUp(copy.get(), FileId.of(file));
             install(next);
             return Optional.ofNullable(next.value);
         } catch (IOException e) {
@@ -194,13 +186,7 @@ final class RecordFile<T extends Versioned<T>> {
             for (int i = 0; i < 10; i++) {
                 Copy<T> c = copy.get();
                 FileId id = FileId.of(file);
-                Copy<T> next = c != null && c.matches(id) ? c : fresh(id);
-                try {
-                    next = catchUp(next);
-                } catch (IOException | RuntimeException e) {
-                    unpin(next, c);
-                    throw e;
-                }
+                Copy<T> next = caughtUp(c, id);
                 // F unchanged from before the pin was opened to now: the pin is the file identified as id
                 if (Objects.equals(id, FileId.of(file))) {
                     if (next != c) {
@@ -257,6 +243,17 @@ final class RecordFile<T extends Versioned<T>> {
     private long journalSize() throws IOException {
         FileId j = FileId.of(journal);
         return j == null ? -1 : j.size();
+    }
+
+    /** {@code c} if it stands for {@code F} as identified by {@code id}, else a fresh copy; caught up. */
+    private Copy<T> caughtUp(Copy<T> c, FileId id) throws IOException {
+        Copy<T> next = c != null && c.matches(id) ? c : fresh(id);
+        try {
+            return catchUp(next);
+        } catch (IOException | RuntimeException e) {
+            unpin(next, c);
+            throw e;
+        }
     }
 
     /** A copy of {@code F} as identified by {@code id}, read from {@code F} opened now, which stays open as its pin. */

@@ -1,4 +1,4 @@
-package io.hasp.http;
+package io.hasp.openapi;
 
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -20,6 +20,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.hasp.bookmark.BookmarkResource;
 import io.hasp.group.GroupResource;
+import io.hasp.http.HaspApi;
+import io.hasp.http.RecordCollection;
+import io.hasp.http.RecordResource;
+import io.hasp.http.SavableRecordResource;
 import io.hasp.queue.QueueResource;
 
 /**
@@ -32,6 +36,7 @@ import io.hasp.queue.QueueResource;
  * {@code @RolesAllowed} names) and their 401 and 403 answers: Quarkus derives those from {@code @RolesAllowed} for
  * methods a resource class declares itself, not for the ones it inherits.
  */
+// In a package of its own: it names the collections (bookmark, group, queue), which depend on io.hasp.http.
 public class RecordCollectionDocs implements OASFilter {
 
     /** Every collection served by a {@link RecordResource}. */
