@@ -26,6 +26,7 @@ import io.hasp.etcd.api.RangeRequest;
 import io.hasp.etcd.api.RequestOp;
 import io.hasp.etcd.api.TxnRequest;
 import io.hasp.http.ProblemException;
+import io.hasp.lock.LockOptions;
 import io.hasp.lock.LockType;
 import io.hasp.lock.ProcessIdentity;
 import io.hasp.ops.LockMetrics;
@@ -114,7 +115,9 @@ public class EtcdLockBackend implements LockBackend {
         int maxRetries = o.maxRetries() == null ? defaults.maxRetries() : o.maxRetries();
         Duration interval = o.retryIntervalMs() == null ? defaults.retryInterval()
                 : Duration.ofMillis(o.retryIntervalMs());
-        long patienceNanos = Math.min(timeoutNanos, backoffSchedule(interval, defaults.retryCap(), maxRetries));
+        // a waiter here does not poll: maxRetries bounds its wait by the time the retries' pauses would take
+        long patienceNanos = Math.min(timeoutNanos,
+                LockOptions.retriesSchedule(interval, defaults.retryCap(), maxRetries));
         return new EtcdAcquisition.Plan(names, type, ttl, timeoutNanos, patienceNanos);
     }
 
@@ -304,27 +307,6 @@ public class EtcdLockBackend implements LockBackend {
                     "leaseMs must not exceed " + config.lease().max().toMillis() + " (hasp.lease.max)");
         }
         return lease;
-    }
-
-    /**
-     * The time the file backend's backoff would take for {@code retries} pauses ({@code interval} doubling, capped at
-     * {@code cap}, jitter left out). A waiter here does not poll, it is woken when the key before it goes; but
-     * {@code maxRetries} must still bound its wait as it does there, so it gives up with {@code locked} after this.
-     */
-    static long backoffSchedule(Duration interval, Duration cap, int retries) {
-        long total = 0;
-        long pause = interval.toNanos();
-        long capNanos = cap.toNanos();
-        for (int i = 0; i < retries; i++) {
-            if (pause >= capNanos || pause > Long.MAX_VALUE / 4) {
-                long step = Math.min(pause, capNanos);
-                long left = retries - i;
-                return step > (Long.MAX_VALUE - total) / left ? Long.MAX_VALUE : total + step * left;
-            }
-            total += pause;
-            pause *= 2;
-        }
-        return total;
     }
 
     /** etcd TTLs are whole seconds: a lease is rounded up, never down. */

@@ -211,8 +211,7 @@ final class LocalLock {
         w.grant = g;
         waiters.remove(w);
         if (hold.held != LockType.EXCLUSIVE) {
-            // shared grants and leases pass the turn at once: the next process may join readers, or wait on the file
-            passTurn();
+            passTurn(); // shared grants and leases pass it at once (class comment)
         }
         Waiter next = waiters.peekFirst();
         if (next != null) {
@@ -244,13 +243,15 @@ final class LocalLock {
 
     /**
      * Gives up now when the deadline passed, the timeout is zero, or {@code maxRetries} attempts found the lock
-     * held; else answers {@code busy}. Decided under the monitor, atomically with hand-overs: a waiter that gives
-     * up never holds a grant.
+     * held and their schedule has passed (wake-ups follow changes of the lock file, not a timer: retries must not
+     * run out faster); else answers {@code busy}. Decided under the monitor, atomically with hand-overs: a waiter
+     * that gives up never holds a grant.
      */
     private WaitPolicy.Busy giveUpOr(Waiter w, List<Waiter> wake, boolean found, WaitPolicy.Busy busy) {
-        boolean late = engine.settings().nanoTime().getAsLong() - w.deadlineNanos >= 0;
+        long now = engine.settings().nanoTime().getAsLong();
+        boolean late = now - w.deadlineNanos >= 0;
         boolean once = w.options.timeout().isZero();
-        boolean tooMany = found && w.retries > w.options.maxRetries();
+        boolean tooMany = found && w.retries > w.options.maxRetries() && now - w.lockedNotBeforeNanos >= 0;
         if (!late && !once && !tooMany) {
             return busy;
         }
@@ -405,8 +406,7 @@ final class LocalLock {
         try {
             hold.leave(park, now);
         } finally {
-            // the lock file is gone (or parked): the kernel wakes the next process' turn thread now
-            passTurn();
+            passTurn(); // the lock file is gone (or parked): the kernel wakes the next process' turn thread now
         }
         return next;
     }

@@ -13,7 +13,9 @@ import io.hasp.ValidationException;
  *
  * @param timeout       longest wait before giving up with {@link LockResult.Reason#TIMEOUT}; zero means one attempt
  * @param retryInterval first wait between attempts; later waits double, with jitter, up to a cap
- * @param maxRetries    attempts that find the lock busy before giving up with {@link LockResult.Reason#LOCKED}
+ * @param maxRetries    attempts that find the lock busy before giving up with {@link LockResult.Reason#LOCKED};
+ *                      waiters are woken by releases, not by a timer, so they give up only once the pauses of that
+ *                      many retries would also have passed ({@link #retriesSchedule})
  * @param type          exclusive or shared
  * @param lease         empty for a lock held by this process (kept alive by its heartbeat, gone with the process);
  *                      present for a lease: the lock outlives this process and expires at the end of the lease
@@ -36,6 +38,26 @@ public record LockOptions(Duration timeout, Duration retryInterval, int maxRetri
         if (maxRetries < 0) {
             throw new ValidationException("maxRetries must not be negative");
         }
+    }
+
+    /**
+     * How long {@code retries} pauses take on the backoff schedule (starting at {@code interval}, doubling, capped at
+     * {@code cap}, without jitter), in nanoseconds; saturates at {@code Long.MAX_VALUE}.
+     */
+    public static long retriesSchedule(Duration interval, Duration cap, int retries) {
+        long total = 0;
+        long pause = interval.toNanos();
+        long capNanos = cap.toNanos();
+        for (int i = 0; i < retries; i++) {
+            if (pause >= capNanos || pause > Long.MAX_VALUE / 4) {
+                long step = Math.min(pause, capNanos);
+                long left = retries - i;
+                return step > (Long.MAX_VALUE - total) / left ? Long.MAX_VALUE : total + step * left;
+            }
+            total += pause;
+            pause *= 2;
+        }
+        return total;
     }
 
     private static void requireRange(String name, Duration value, Duration min) {

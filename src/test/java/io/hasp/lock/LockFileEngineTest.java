@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -236,6 +237,25 @@ class LockFileEngineTest {
         assertEquals(LockResult.Reason.TIMEOUT, failed(engine().acquire(res, patient()
                 .withTimeout(Duration.ofMillis(300))).await().atMost(WAIT)).reason());
         h.release().await().atMost(WAIT);
+    }
+
+    @Test
+    void aHoldersHeartbeatsDoNotUseUpTheRetriesOfAWaiterInAnotherProcess() throws Exception {
+        // every heartbeat rewrites the holder's lock file, which wakes the other process' waiter at once, and the
+        // waiter finds the lock held: these wake-ups are not the retries' schedule (3 retries, 400 ms doubling:
+        // 2.8 s), so the waiter must not give up "locked" after the first few of them
+        LockEngineSettings beating = TestConfig.lockEngine().withStaleAfter(Duration.ofMillis(100))
+                .withRetryCap(Duration.ofSeconds(2));
+        LockFileEngine a = engine(beating);
+        LockFileEngine b = engine(beating);
+        Path res = dir.resolve("beating.json");
+        LockHandle h = granted(a.acquire(res).await().atMost(WAIT));
+        var waiting = b.acquire(res, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(20)).withMaxRetries(3)
+                .withRetryInterval(Duration.ofMillis(400))).subscribeAsCompletionStage();
+        Thread.sleep(1000); // time is the subject: some fifty heartbeats ring the waiter meanwhile
+        assertFalse(waiting.isDone(), () -> "still waiting, not " + waiting.join());
+        h.release().await().atMost(WAIT);
+        granted(waiting.get(20, TimeUnit.SECONDS)).release().await().atMost(WAIT);
     }
 
     @Test
