@@ -84,8 +84,6 @@ final class LocalLock {
         fence.close();
     }
 
-    // ------------------------------------------------------------------------------------------------ acquisition
-
     /** One attempt of {@code w}; throws {@link WaitPolicy.Busy} or {@link WaitPolicy.GiveUp} when not granted. */
     Grant attempt(Waiter w) {
         List<Waiter> wake = new ArrayList<>(1);
@@ -416,18 +414,19 @@ final class LocalLock {
     }
 
     /** Refreshes this process' heartbeat in the lock file (a guard busy now is tried again next beat). */
-    void beat() {
-        synchronized (this) {
-            if (!hold.holdsFile()) {
-                return;
+    synchronized void beat() {
+        if (!hold.holdsFile()) {
+            return;
+        }
+        try (FenceFile.Guard guard = guard()) {
+            if (guard != null) {
+                hold.beat(guard);
             }
-            try (FenceFile.Guard guard = guard()) {
-                if (guard != null) {
-                    hold.beat(guard);
-                }
-            } catch (IOException | RuntimeException e) {
-                engine.beatFailed(resource, e);
-            }
+        } catch (IOException | RuntimeException e) {
+            engine.beatFailed(resource, e);
+        }
+        if (hold.held != LockType.EXCLUSIVE) {
+            passTurn(); // a hold found lost (removed by someone else) no longer keeps its turn
         }
     }
 

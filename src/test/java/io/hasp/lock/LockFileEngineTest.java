@@ -259,6 +259,33 @@ class LockFileEngineTest {
     }
 
     @Test
+    void aProcessWhoseLockFileWasRemovedPassesItsTurnOn() throws Exception {
+        // a process that got the lock through the turn queue keeps its turn while it holds; when someone else removes
+        // its lock file (a breaker on another host, an operator) and its heartbeat finds its entry gone, the turn must
+        // go on: else every other process would queue behind it for good
+        LockEngineSettings beating = TestConfig.lockEngine().withStaleAfter(Duration.ofMillis(200))
+                .withRetryCap(Duration.ofMillis(100));
+        LockFileEngine a = engine(beating);
+        LockFileEngine b = engine(beating);
+        Path res = dir.resolve("removed.json");
+        Path canonical = LockPaths.canonical(res);
+        LockHandle first = granted(b.acquire(res).await().atMost(WAIT));
+        var queued = a.acquire(res, patient().withTimeout(Duration.ofSeconds(20))).subscribeAsCompletionStage();
+        Awaitility.await("a waits behind b").atMost(WAIT).until(() -> a.local(canonical) != null
+                && a.local(canonical).waiting() == 1);
+        first.release().await().atMost(WAIT);
+        LockHandle taken = granted(queued.get(20, TimeUnit.SECONDS));
+
+        Files.delete(res.resolveSibling("removed.json.lock"));
+        Awaitility.await("a's heartbeat finds its entry gone").atMost(WAIT)
+                .until(() -> a.local(canonical) == null || !a.local(canonical).holdsFile());
+        taken.release().onFailure().recoverWithNull().await().atMost(WAIT);
+
+        granted(b.acquire(res, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(3)).withMaxRetries(1000))
+                .await().atMost(WAIT)).release().await().atMost(WAIT);
+    }
+
+    @Test
     void sharedHoldersCoexistAndExcludeAWriter() throws Exception {
         LockFileEngine e = engine();
         Path res = dir.resolve("s.json");
