@@ -249,7 +249,8 @@ final class LocalLock {
         long now = engine.settings().nanoTime().getAsLong();
         boolean late = now - w.deadlineNanos >= 0;
         boolean once = w.options.timeout().isZero();
-        boolean tooMany = found && w.retries > w.options.maxRetries() && now - w.lockedNotBeforeNanos >= 0;
+        boolean tooMany = found && w.retries > w.options.maxRetries() && now - w.startNanos >= LockOptions
+                .retriesSchedule(w.options.retryInterval(), engine.settings().retryCap(), w.options.maxRetries());
         if (!late && !once && !tooMany) {
             return busy;
         }

@@ -150,7 +150,7 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         return Uni.createFrom().deferred(() -> {
             // a lease's id is a capability (whoever knows it may release it): secure random; a local grant's is not
             String id = options.lease().isPresent() ? LockPaths.randomHex(16) : LockPaths.localId();
-            Waiter w = new Waiter(res, options, id, settings.nanoTime().getAsLong(), settings.retryCap());
+            Waiter w = new Waiter(res, options, id, settings.nanoTime().getAsLong());
             // the first attempt joins the queue, on the worker pool: a new resource's fence file is opened then
             Supplier<Grant> once = () -> (w.local != null ? w.local : locals.enqueue(w)).attempt(w);
             // the first attempt runs on the caller's thread when it may block (never on an event loop); a retry,

@@ -1,7 +1,6 @@
 package io.hasp.lock;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -20,8 +19,6 @@ final class Waiter {
     final String lockId;
     final long startNanos;
     final long deadlineNanos;
-    /** Before this instant (nano time) the waiter does not give up {@code locked}: the retries' schedule. */
-    final long lockedNotBeforeNanos;
     /** The queue this waiter joined at its first attempt (on a worker thread); {@code null} before. */
     volatile LocalLock local;
     /** Attempts that found the lock held (guarded by the LocalLock). */
@@ -38,14 +35,12 @@ final class Waiter {
     private boolean woken;
     private UniEmitter<Object> wakeEmitter;
 
-    Waiter(Path resource, LockOptions options, String lockId, long startNanos, Duration retryCap) {
+    Waiter(Path resource, LockOptions options, String lockId, long startNanos) {
         this.resource = resource;
         this.options = options;
         this.lockId = lockId;
         this.startNanos = startNanos;
         this.deadlineNanos = startNanos + options.timeout().toNanos();
-        long schedule = LockOptions.retriesSchedule(options.retryInterval(), retryCap, options.maxRetries());
-        this.lockedNotBeforeNanos = schedule > options.timeout().toNanos() ? deadlineNanos : startNanos + schedule;
     }
 
     boolean isLease() {

@@ -69,6 +69,11 @@ class LockFileEngineTest {
         return assertInstanceOf(LockResult.Failed.class, r, r::toString);
     }
 
+    /** Heartbeats every 20 ms (each one rewrites the lock file), retries' pauses capped at 2 s. */
+    private static LockEngineSettings beatingFast() {
+        return TestConfig.lockEngine().withStaleAfter(Duration.ofMillis(100)).withRetryCap(Duration.ofSeconds(2));
+    }
+
     private static LockOptions patient() {
         return TestConfig.lockOptions().withMaxRetries(100_000).withRetryInterval(Duration.ofMillis(5));
     }
@@ -244,10 +249,8 @@ class LockFileEngineTest {
         // every heartbeat rewrites the holder's lock file, which wakes the other process' waiter at once, and the
         // waiter finds the lock held: these wake-ups are not the retries' schedule (3 retries, 400 ms doubling:
         // 2.8 s), so the waiter must not give up "locked" after the first few of them
-        LockEngineSettings beating = TestConfig.lockEngine().withStaleAfter(Duration.ofMillis(100))
-                .withRetryCap(Duration.ofSeconds(2));
-        LockFileEngine a = engine(beating);
-        LockFileEngine b = engine(beating);
+        LockFileEngine a = engine(beatingFast());
+        LockFileEngine b = engine(beatingFast());
         Path res = dir.resolve("beating.json");
         LockHandle h = granted(a.acquire(res).await().atMost(WAIT));
         var waiting = b.acquire(res, TestConfig.lockOptions().withTimeout(Duration.ofSeconds(20)).withMaxRetries(3)
@@ -263,10 +266,8 @@ class LockFileEngineTest {
         // a process that got the lock through the turn queue keeps its turn while it holds; when someone else removes
         // its lock file (a breaker on another host, an operator) and its heartbeat finds its entry gone, the turn must
         // go on: else every other process would queue behind it for good
-        LockEngineSettings beating = TestConfig.lockEngine().withStaleAfter(Duration.ofMillis(200))
-                .withRetryCap(Duration.ofMillis(100));
-        LockFileEngine a = engine(beating);
-        LockFileEngine b = engine(beating);
+        LockFileEngine a = engine(beatingFast());
+        LockFileEngine b = engine(beatingFast());
         Path res = dir.resolve("removed.json");
         Path canonical = LockPaths.canonical(res);
         LockHandle first = granted(b.acquire(res).await().atMost(WAIT));
