@@ -70,7 +70,13 @@ final class StaleSweep {
             if (nothingToDo(lockFile)) {
                 return new SweepReport(1, 0, 0, 0, 0);
             }
-            return FenceFiles.withGuard(resource, true, new SweepReport(1, 0, 0, 0, 0), guard -> change(lockFile));
+            SweepReport report = FenceFiles.withGuard(resource, true, new SweepReport(1, 0, 0, 0, 0),
+                    guard -> change(lockFile));
+            if (report.staleLocksBroken() + report.holdersPruned() > 0) {
+                // after the guard is given back: a waiter's monitor is taken before the guard, never after it
+                ring(resource);
+            }
+            return report;
         } catch (IOException | RuntimeException e) {
             LOG.debugf("sweep of %s failed: %s", lockFile.getFileName(), e.toString());
             return new SweepReport(1, 0, 0, 0, 1);
@@ -106,14 +112,12 @@ final class StaleSweep {
             boolean broken = LockFiles.breakAside(lockFile, s);
             if (broken) {
                 engine.countBroken(ev.stale());
-                ring(lockFile);
             }
             return new SweepReport(1, broken ? 1 : 0, 0, broken ? leases : 0, 0);
         }
         if (!ev.stale().isEmpty() && !s.content().planOnly()) {
             LockFiles.replace(lockFile, LockFiles.bytes(s.content().withHolders(ev.live(), now)));
             engine.countBroken(ev.stale());
-            ring(lockFile);
             return new SweepReport(1, 0, ev.stale().size(), leases, 0);
         }
         if (needsFreshTimestamp(s.content(), ev)) {
@@ -130,10 +134,8 @@ final class StaleSweep {
         return stamped.isBefore(engine.settings().clock().instant().minus(TIMESTAMP_REFRESH));
     }
 
-    private void ring(Path lockFile) {
-        String name = lockFile.getFileName().toString();
-        LocalLock local = engine.local(lockFile.resolveSibling(name.substring(0, name.length()
-                - LockPaths.LOCK_SUFFIX.length())));
+    private void ring(Path resource) {
+        LocalLock local = engine.local(resource);
         if (local != null) {
             local.ringLock();
         }

@@ -466,6 +466,57 @@ class LockFileEngineTest {
         assertFalse(Files.exists(aside), "a lock renamed aside by a breaker that died is removed");
     }
 
+    /**
+     * Everywhere a resource's monitor is taken before its guard (an attempt holds the monitor, then takes the guard).
+     * A sweep that broke a lock used to wake the resource's waiters while it still held the guard: against an
+     * attempt, each held what the other waited for, for good (found by a repro of MultiProcessIT's plan-only test:
+     * two appends hung until the client gave up).
+     */
+    @Test
+    void aSweepThatBreaksALockWakesItsWaitersOnlyOnceItGaveTheGuardBack() throws Exception {
+        LockFileEngine e = engine();
+        Path res = dir.resolve("swept.json");
+        granted(e.acquire(res).await().atMost(WAIT)).release().await().atMost(WAIT);
+        LocalLock local = e.local(res);
+        assertTrue(local != null, "the resource's local lock outlives its first grant");
+        long dead = deadPid();
+        ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "sweep-order-test");
+            t.setDaemon(true); // on the old code both stay blocked for good
+            return t;
+        });
+        AtomicReference<java.util.concurrent.Future<SweepReport>> sweep = new AtomicReference<>();
+        try {
+            java.util.concurrent.Future<Boolean> attempt = threads.submit(() -> {
+                synchronized (local) { // as an attempt holds it before it takes the guard
+                    if (e.local(res) != local) {
+                        throw new IllegalStateException("retired before the test began");
+                    }
+                    writeLocalHaspLock("swept.json", dead);
+                    AtomicReference<Thread> sweeper = new AtomicReference<>();
+                    sweep.set(threads.submit(() -> {
+                        sweeper.set(Thread.currentThread());
+                        return e.sweep(dir);
+                    }));
+                    Awaitility.await("the sweep broke the lock and waits for this monitor, or ended")
+                            .atMost(WAIT).pollInterval(Duration.ofMillis(5))
+                            .until(() -> Files.notExists(dir.resolve("swept.json.lock")) && (sweep.get().isDone()
+                                    || sweeper.get() != null && sweeper.get().getState() == Thread.State.BLOCKED));
+                    try (FenceFile.Guard guard = local.guard()) {
+                        return guard != null;
+                    }
+                }
+            });
+            assertTrue(attempt.get(10, TimeUnit.SECONDS), "the attempt got the guard while the sweep rang");
+            assertEquals(1, sweep.get().get(10, TimeUnit.SECONDS).staleLocksBroken(), "the sweep broke the lock");
+        } catch (java.util.concurrent.TimeoutException stuck) {
+            engines.remove(e); // its threads are deadlocked: closing it would block the suite for good
+            throw new AssertionError("the sweep kept the guard while it waited for the waiters' monitor", stuck);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
     @Test
     void sweepLeavesFilesOfValidNamesThatLookLikeAsidesAlone() throws Exception {
         Files.createDirectories(dir.resolve("queues"));
