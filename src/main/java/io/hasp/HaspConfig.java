@@ -89,9 +89,36 @@ public interface HaspConfig {
         /**
          * Client URLs of the cluster's members, comma-separated {@code http://host:port}; required with
          * {@code hasp.backend=etcd}. Every call goes to one member and moves on to the next when that one cannot
-         * be reached or answers that it has no leader. TLS and authentication are not supported yet.
+         * be reached or answers that it has no leader. {@code https://} endpoints are reached over TLS
+         * ({@code hasp.etcd.tls.*}).
          */
         Optional<List<String>> endpoints();
+
+        /**
+         * The etcd user Hasp authenticates as, on a cluster with {@code etcdctl auth enable}; with
+         * {@code hasp.etcd.password}. It needs read and write permission on the namespace's key range.
+         */
+        Optional<String> user();
+
+        /** The password of {@code hasp.etcd.user}; never logged. Prefer the environment variable or a secret. */
+        Optional<String> password();
+
+        /** Files for {@code https://} endpoints. */
+        Tls tls();
+
+        interface Tls {
+            /** PEM file of the CA(s) that signed the members' certificates; without it, the JVM's trust store. */
+            Optional<java.nio.file.Path> caFile();
+
+            /**
+             * PEM certificate (chain) Hasp presents to members started with {@code --client-cert-auth}; with
+             * {@code key-file}.
+             */
+            Optional<java.nio.file.Path> certFile();
+
+            /** The client certificate's private key, PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). */
+            Optional<java.nio.file.Path> keyFile();
+        }
 
         /** Prefix of every key Hasp writes; several Hasp deployments can share one cluster under different ones. */
         @WithDefault("/hasp/")

@@ -1,5 +1,7 @@
 package io.hasp.etcd;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,13 +16,20 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Metadata;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import io.hasp.etcd.api.AuthenticateRequest;
 import io.hasp.etcd.api.LeaseGrantRequest;
 import io.hasp.etcd.api.LeaseGrantResponse;
 import io.hasp.etcd.api.LeaseKeepAliveRequest;
@@ -28,6 +37,7 @@ import io.hasp.etcd.api.LeaseKeepAliveResponse;
 import io.hasp.etcd.api.LeaseRevokeRequest;
 import io.hasp.etcd.api.LeaseTimeToLiveRequest;
 import io.hasp.etcd.api.LeaseTimeToLiveResponse;
+import io.hasp.etcd.api.MutinyAuthGrpc;
 import io.hasp.etcd.api.MutinyKVGrpc;
 import io.hasp.etcd.api.MutinyLeaseGrpc;
 import io.hasp.etcd.api.RangeRequest;
@@ -42,6 +52,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -59,6 +71,12 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *
  * <p>A call retried after a timeout may have been applied the first time: callers write transactions whose
  * outcome they can recognise when read again (see {@code EtcdLockBackend}).
+ *
+ * <p>Security ({@link EtcdAccess}): {@code https://} endpoints are reached over TLS (the given CA, or the JVM's trust
+ * store; a client certificate when given). With a user, the first call authenticates ({@code Auth.Authenticate}) and
+ * every call carries the token in the {@code token} header, as etcd's own clients do; a call the cluster answers
+ * {@code invalid auth token} (the token expired, or the member restarted) drops the token and is tried again with a
+ * new one. A refused password fails the call at once, with etcd's message.
  *
  * <p>Every answered call records its round-trip time in the {@code hasp.etcd.rtt} timer, tagged by operation.
  */
@@ -82,15 +100,25 @@ public final class EtcdClient implements AutoCloseable {
      * of a bidirectional call does not cancel the call, and etcd keeps a watch open as long as its call.
      */
     private record Member(String endpoint, ManagedChannel channel, MutinyKVGrpc.MutinyKVStub kv,
-                          MutinyLeaseGrpc.MutinyLeaseStub lease, WatchGrpc.WatchStub watch) {
+                          MutinyLeaseGrpc.MutinyLeaseStub lease, WatchGrpc.WatchStub watch,
+                          MutinyAuthGrpc.MutinyAuthStub auth) {
     }
 
+    private static final Metadata.Key<String> TOKEN_HEADER = Metadata.Key.of("token",
+            Metadata.ASCII_STRING_MARSHALLER);
+
+    private final EtcdAccess access;
+    /** The auth token of {@link EtcdAccess#user()}, once authenticated; {@code null} before or after a rejection. */
+    private final AtomicReference<String> token;
+
     private EtcdClient(List<Member> members, Duration requestTimeout, Duration operationTimeout,
-                       MeterRegistry registry) {
+                       MeterRegistry registry, EtcdAccess access, AtomicReference<String> token) {
         this.members = List.copyOf(members);
+        this.token = token;
         this.requestTimeout = requestTimeout;
         this.operationTimeout = operationTimeout;
         this.registry = registry;
+        this.access = access;
     }
 
     /**
@@ -101,25 +129,47 @@ public final class EtcdClient implements AutoCloseable {
      */
     public static EtcdClient create(List<String> endpoints, EventLoopGroup eventLoops, Duration requestTimeout,
                                     Duration operationTimeout, MeterRegistry registry) {
+        return create(endpoints, eventLoops, requestTimeout, operationTimeout, registry, EtcdAccess.NONE);
+    }
+
+    /**
+     * A client of the members at {@code endpoints} ({@code http://host:port} or {@code https://host:port} each),
+     * authenticating and checking them as {@code access} says. Connects lazily.
+     *
+     * @throws IllegalArgumentException when there is no endpoint, one is not {@code http(s)://host:port}, TLS files
+     *                                  are given for plain endpoints only, or a TLS file cannot be read
+     */
+    public static EtcdClient create(List<String> endpoints, EventLoopGroup eventLoops, Duration requestTimeout,
+                                    Duration operationTimeout, MeterRegistry registry, EtcdAccess access) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("hasp.etcd.endpoints is required with hasp.backend=etcd");
         }
+        List<URI> uris = endpoints.stream().map(e -> parse(e.trim())).toList();
+        boolean anyTls = uris.stream().anyMatch(u -> "https".equals(u.getScheme()));
+        if (access.configuresTls() && !anyTls) {
+            throw new IllegalArgumentException("hasp.etcd.tls.* is set but every endpoint is http://: use https://");
+        }
+        SslContext tls = anyTls ? sslContext(access) : null;
+        AtomicReference<String> token = new AtomicReference<>();
+        ClientInterceptor withToken = tokenInterceptor(token);
         List<Member> members = new ArrayList<>();
-        for (String endpoint : endpoints) {
-            URI uri = parse(endpoint.trim());
-            ManagedChannel channel = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
+        for (URI uri : uris) {
+            NettyChannelBuilder builder = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
                     .eventLoopGroup(eventLoops)
                     .channelType(NioSocketChannel.class)
                     .directExecutor()
                     .offloadExecutor(Infrastructure.getDefaultExecutor())
-                    .usePlaintext()
                     .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
-                    .keepAliveTimeout(KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS)
-                    .build();
-            members.add(new Member(uri.getHost() + ":" + uri.getPort(), channel, MutinyKVGrpc.newMutinyStub(channel),
-                    MutinyLeaseGrpc.newMutinyStub(channel), WatchGrpc.newStub(channel)));
+                    .keepAliveTimeout(KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS);
+            ManagedChannel channel = "https".equals(uri.getScheme())
+                    ? builder.sslContext(tls).useTransportSecurity().build()
+                    : builder.usePlaintext().build();
+            Channel authed = ClientInterceptors.intercept(channel, withToken);
+            members.add(new Member(uri.getHost() + ":" + uri.getPort(), channel,
+                    MutinyKVGrpc.newMutinyStub(authed), MutinyLeaseGrpc.newMutinyStub(authed),
+                    WatchGrpc.newStub(authed), MutinyAuthGrpc.newMutinyStub(channel)));
         }
-        return new EtcdClient(members, requestTimeout, operationTimeout, registry);
+        return new EtcdClient(members, requestTimeout, operationTimeout, registry, access, token);
     }
 
     private static URI parse(String endpoint) {
@@ -129,11 +179,63 @@ public final class EtcdClient implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("hasp.etcd.endpoints: not a URL: " + endpoint);
         }
-        if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
-            throw new IllegalArgumentException("hasp.etcd.endpoints: expected http://host:port (TLS is not supported"
-                    + " yet), got " + endpoint);
+        boolean scheme = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+        if (!scheme || uri.getHost() == null || uri.getPort() < 0) {
+            throw new IllegalArgumentException("hasp.etcd.endpoints: expected http://host:port or https://host:port,"
+                    + " got " + endpoint);
         }
         return uri;
+    }
+
+    private static SslContext sslContext(EtcdAccess access) {
+        try {
+            SslContextBuilder builder = GrpcSslContexts.forClient();
+            access.caFile().ifPresent(ca -> builder.trustManager(ca.toFile()));
+            if (access.certFile().isPresent()) {
+                builder.keyManager(access.certFile().get().toFile(), access.keyFile().orElseThrow().toFile());
+            }
+            return builder.build();
+        } catch (IOException | IllegalArgumentException e) {
+            // the files' paths are the operator's own configuration; their content is not shown
+            throw new IllegalArgumentException("hasp.etcd.tls: cannot use the CA, certificate or key file ("
+                    + e.getClass().getSimpleName() + "): PEM files expected, the key in PKCS#8", e);
+        }
+    }
+
+    /** Adds the current auth token, if any, to every call of the KV, Lease and Watch stubs. */
+    private static ClientInterceptor tokenInterceptor(AtomicReference<String> token) {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, A> io.grpc.ClientCall<Q, A> interceptCall(io.grpc.MethodDescriptor<Q, A> method,
+                                                                  io.grpc.CallOptions options, Channel next) {
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<A> listener, Metadata headers) {
+                        String t = token.get();
+                        if (t != null) {
+                            headers.put(TOKEN_HEADER, t);
+                        }
+                        super.start(listener, headers);
+                    }
+                };
+            }
+        };
+    }
+
+    /** Authenticates on {@code m} when a user is configured and no token is held; else nothing. */
+    private Uni<Void> authenticated(Member m) {
+        if (!access.authenticates() || token.get() != null) {
+            return Uni.createFrom().voidItem();
+        }
+        AuthenticateRequest request = AuthenticateRequest.newBuilder().setName(access.user().orElseThrow())
+                .setPassword(access.password().orElseThrow()).build();
+        long start = System.nanoTime();
+        return m.auth().withDeadlineAfter(deadlineMs(), TimeUnit.MILLISECONDS).authenticate(request)
+                .invoke(r -> {
+                    timer("authenticate").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    token.set(r.getToken());
+                })
+                .replaceWithVoid();
     }
 
     /** The members' {@code host:port}, in configured order. */
@@ -228,12 +330,19 @@ public final class EtcdClient implements AutoCloseable {
     private <T> Uni<T> call(String op, Function<Member, Uni<T>> rpc) {
         return Uni.createFrom().deferred(() -> {
             Member m = members.get(current.get());
-            long start = System.nanoTime();
-            return rpc.apply(m)
-                    .invoke(() -> timer(op).record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
-                    .onFailure(EtcdClient::retryable).invoke(f -> moveOn(m, f));
+            return authenticated(m).chain(() -> {
+                String used = token.get();
+                long start = System.nanoTime();
+                return rpc.apply(m)
+                        .invoke(() -> timer(op).record(System.nanoTime() - start, TimeUnit.NANOSECONDS))
+                        .onFailure(this::tokenRejected).invoke(f -> {
+                            if (used != null && token.compareAndSet(used, null)) {
+                                LOG.debugf("etcd rejected the auth token (%s); authenticating again", describe(f));
+                            }
+                        });
+            }).onFailure(EtcdClient::retryable).invoke(f -> moveOn(m, f)); // authentication included
         })
-                .onFailure(EtcdClient::retryable).retry()
+                .onFailure(f -> retryable(f) || tokenRejected(f)).retry()
                 .withBackOff(FIRST_BACKOFF, MAX_BACKOFF).withJitter(0.5)
                 .expireIn(operationTimeout.toMillis())
                 .onFailure(f -> !(f instanceof EtcdException) && !notFound(f))
@@ -266,6 +375,19 @@ public final class EtcdClient implements AutoCloseable {
             return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
         }
         return false;
+    }
+
+    /**
+     * etcd's answer to a call whose token expired or is unknown to the member ({@code invalid auth token}), or that
+     * came without one ({@code user name is empty}): worth a new token, when this client authenticates.
+     */
+    private boolean tokenRejected(Throwable f) {
+        if (!access.authenticates() || !(f instanceof StatusRuntimeException s)) {
+            return false;
+        }
+        String description = String.valueOf(s.getStatus().getDescription());
+        return s.getStatus().getCode() == Status.Code.UNAUTHENTICATED
+                || s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT && description.contains("user name is empty");
     }
 
     /** etcd's answer for a lease (or key) that does not exist. */

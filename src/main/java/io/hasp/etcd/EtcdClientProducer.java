@@ -29,8 +29,10 @@ public class EtcdClientProducer {
     @SuppressWarnings("deprecation")
     EtcdClient client(HaspConfig config, Vertx vertx, MeterRegistry registry) {
         HaspConfig.Etcd etcd = config.etcd();
+        EtcdAccess access = new EtcdAccess(etcd.user(), etcd.password(), etcd.tls().caFile(), etcd.tls().certFile(),
+                etcd.tls().keyFile());
         return EtcdClient.create(etcd.endpoints().orElse(List.of()), vertx.nettyEventLoopGroup(),
-                etcd.requestTimeout(), etcd.operationTimeout(), registry);
+                etcd.requestTimeout(), etcd.operationTimeout(), registry, access);
     }
 
     void checkAtStart(@Observes StartupEvent event, HaspConfig config, Instance<EtcdClient> client) {
