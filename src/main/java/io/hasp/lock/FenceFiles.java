@@ -44,7 +44,9 @@ final class FenceFiles {
         synchronized (FenceFiles.class) {
             FenceFile f = OPEN.get(path);
             if (f != null && f.dead) {
-                close(f);
+                // removed by some process: open the new file; the old one closes when its last user gives it back
+                // (closing it now would fail its other users with ClosedChannelException instead of telling them)
+                retire(f);
                 f = null;
             }
             if (f == null) {
@@ -102,10 +104,10 @@ final class FenceFiles {
     static void put(FenceFile f) {
         synchronized (FenceFiles.class) {
             f.refs--;
-            if (f.refs > 0 || OPEN.get(f.path) != f) {
+            if (f.refs > 0) {
                 return;
             }
-            if (f.dead) {
+            if (f.dead || OPEN.get(f.path) != f) {
                 close(f);
                 return;
             }
@@ -123,9 +125,7 @@ final class FenceFiles {
     static void forget(FenceFile f) {
         synchronized (FenceFiles.class) {
             f.dead = true;
-            if (f.refs <= 0 && OPEN.get(f.path) == f) {
-                close(f);
-            }
+            retire(f);
         }
     }
 
@@ -223,6 +223,15 @@ final class FenceFiles {
             Files.createDirectories(path.getParent());
             return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
+        }
+    }
+
+    /** Takes a dead file out of the registry; closes it if nobody uses it, else its last {@link #put} does. */
+    private static void retire(FenceFile f) {
+        IDLE.remove(f.path, f);
+        OPEN.remove(f.path, f);
+        if (f.refs <= 0) {
+            close(f);
         }
     }
 
