@@ -1,7 +1,6 @@
 package io.hasp.etcd;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
