@@ -425,6 +425,10 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
         LOG.debugf("heartbeat of %s failed: %s", resource.getFileName(), e.toString());
     }
 
+    void ringLock(Path resource) {
+        locals.ringLock(resource);
+    }
+
     LocalLock local(Path resource) {
         return locals.get(resource);
     }
@@ -443,6 +447,4 @@ public final class LockFileEngine implements FileLockService, AutoCloseable {
     interface IoWork<T> {
         T run() throws IOException;
     }
-
-
 }

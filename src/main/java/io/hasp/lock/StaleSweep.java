@@ -74,7 +74,7 @@ final class StaleSweep {
                     guard -> change(lockFile));
             if (report.staleLocksBroken() + report.holdersPruned() > 0) {
                 // after the guard is given back: a waiter's monitor is taken before the guard, never after it
-                ring(resource);
+                engine.ringLock(resource);
             }
             return report;
         } catch (IOException | RuntimeException e) {
@@ -132,13 +132,6 @@ final class StaleSweep {
         }
         Instant stamped = LockFileContent.parse(content.timestamp()).orElse(Instant.EPOCH);
         return stamped.isBefore(engine.settings().clock().instant().minus(TIMESTAMP_REFRESH));
-    }
-
-    private void ring(Path resource) {
-        LocalLock local = engine.local(resource);
-        if (local != null) {
-            local.ringLock();
-        }
     }
 
     private void removeFenceIfIdle(Path resource) {
