@@ -474,7 +474,9 @@ class LockFileEngineTest {
      */
     @Test
     void aSweepThatBreaksALockWakesItsWaitersOnlyOnceItGaveTheGuardBack() throws Exception {
-        LockFileEngine e = engine();
+        // heartbeats every few seconds: the resource's local lock is not retired (idle for two beats) meanwhile
+        LockFileEngine e = engine(TestConfig.lockEngine().withStaleAfter(Duration.ofSeconds(30))
+                .withRetryCap(Duration.ofMillis(100)));
         Path res = dir.resolve("swept.json");
         granted(e.acquire(res).await().atMost(WAIT)).release().await().atMost(WAIT);
         LocalLock local = e.local(res);
